@@ -1,0 +1,65 @@
+"""Bytes to text: any encoding decodes (invalid bytes replaced), terminal noise removed.
+
+Line structure is kept exactly, so a line number here is the line number in the original file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+_ANSI = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b\n]*(?:\x07|\x1b\\)|[@-Z\\-_])")
+_LONE_CR = re.compile(rb"\r(?!\n)")
+_CRLF = re.compile(rb"\r\n")
+BINARY_SAMPLE = 8192
+
+
+def to_utf8(data: bytes) -> bytes:
+    """Normalized UTF-8 bytes: BOMs honoured, CRLF -> LF, ANSI sequences removed.
+
+    A carriage return inside a line is kept visible as `^M` (how terminals and editors show it):
+    it is evidence in itself (a script saved with Windows line ends).
+    """
+    text = _decode(data)
+    raw = text.encode("utf-8", "replace")
+    if b"\x1b" in raw:
+        raw = _ANSI.sub(b"", raw)
+    if b"\r" in raw:
+        raw = _LONE_CR.sub(b"^M", _CRLF.sub(b"\n", raw))
+    return raw
+
+
+def to_text(data: bytes) -> str:
+    return to_utf8(data).decode("utf-8", "replace")
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        return data[3:].decode("utf-8", "replace")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return data.decode("utf-16", "replace")
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return data.decode(utf16, "replace")
+    return data.decode("utf-8", "replace")
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text of mostly ASCII has a NUL in every other byte."""
+    sample = data[:BINARY_SAMPLE]
+    if len(sample) < 4:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.8 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def looks_binary(data: bytes) -> bool:
+    """Executables, images and the like: NUL bytes that are not UTF-16 text."""
+    sample = data[:BINARY_SAMPLE]
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) or _utf16_without_bom(data):
+        return False
+    return b"\x00" in sample

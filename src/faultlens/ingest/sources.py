@@ -1,0 +1,148 @@
+"""Reading inputs into named blobs: files, directories, tarballs, gzip, stdin.
+
+Nothing is extracted to disk: tar members and gzip streams are read in memory. An input that
+cannot be read becomes a Problem and the others go on.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import sys
+import tarfile
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from faultlens.model import Problem
+
+STDIN = "<stdin>"
+# A decompressed stream larger than this is cut and reported (gzip bombs, runaway logs).
+MAX_BLOB_BYTES = 1 << 30
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Blob:
+    source: str  # path as given, "<stdin>", or "archive.tgz:member"
+    data: bytes
+
+
+class InputError(Exception):
+    """Nothing usable could be read from the inputs."""
+
+
+def read_inputs(inputs: list[str], stdin: io.BufferedReader | None = None) -> tuple[list[Blob], list[Problem]]:
+    """Read every input (paths or '-') into blobs; unreadable ones become problems."""
+    blobs: list[Blob] = []
+    problems: list[Problem] = []
+    for name in inputs:
+        for item in _read_one(name, stdin):
+            (problems if isinstance(item, Problem) else blobs).append(item)
+    return blobs, problems
+
+
+def _read_one(name: str, stdin) -> Iterator[Blob | Problem]:
+    if name == "-":
+        stream = stdin if stdin is not None else sys.stdin.buffer
+        yield from _expand(STDIN, _read_bounded(stream))
+        return
+    path = Path(name)
+    if path.is_dir():
+        yield from _walk(path, name)
+        return
+    try:
+        with path.open("rb") as fh:
+            data = _read_bounded(fh)
+    except FileNotFoundError:
+        yield Problem(name, "no such file or directory")
+        return
+    except PermissionError:
+        yield Problem(name, "permission denied (cannot read the input itself)")
+        return
+    except IsADirectoryError:
+        yield Problem(name, "is a directory")
+        return
+    except OSError as exc:
+        yield Problem(name, f"cannot read: {exc.strerror or exc}")
+        return
+    yield from _expand(name, data)
+
+
+def _walk(root: Path, shown: str) -> Iterator[Blob | Problem]:
+    """Every regular file below root, in sorted order; symlinked directories are not followed."""
+    errors: list[OSError] = []
+    for dirpath, dirnames, filenames in os.walk(root, onerror=errors.append):
+        dirnames.sort()
+        for fname in sorted(filenames):
+            full = Path(dirpath) / fname
+            rel = full.relative_to(root).as_posix()
+            label = f"{shown.rstrip('/')}/{rel}"
+            if full.is_symlink() and not full.exists():
+                yield Problem(label, "dangling symlink")
+                continue
+            if not full.is_file():
+                continue
+            yield from _read_one_file(full, label)
+    for err in errors:
+        yield Problem(str(err.filename or shown), f"cannot list directory: {err.strerror or err}")
+
+
+def _read_one_file(path: Path, label: str) -> Iterator[Blob | Problem]:
+    try:
+        with path.open("rb") as fh:
+            data = _read_bounded(fh)
+    except PermissionError:
+        yield Problem(label, "permission denied (cannot read the input itself)")
+        return
+    except OSError as exc:
+        yield Problem(label, f"cannot read: {exc.strerror or exc}")
+        return
+    yield from _expand(label, data)
+
+
+def _read_bounded(fh) -> bytes:
+    data = fh.read(MAX_BLOB_BYTES + 1)
+    return data[:MAX_BLOB_BYTES]
+
+
+def _expand(label: str, data: bytes) -> Iterator[Blob | Problem]:
+    """Unwrap gzip and tar containers; anything else is a blob as it stands."""
+    if data.startswith(GZIP_MAGIC):
+        try:
+            data, truncated = _gunzip(data)
+        except (OSError, EOFError, zlib.error) as exc:
+            yield Problem(label, f"corrupt gzip data: {exc}")
+            return
+        if truncated:
+            yield Problem(label, f"decompressed size exceeds {MAX_BLOB_BYTES >> 20} MiB; read only the first part")
+    if _is_tar(data):
+        yield from _tar_members(label, data)
+        return
+    yield Blob(label, data)
+
+
+def _gunzip(data: bytes) -> tuple[bytes, bool]:
+    with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
+        out = gz.read(MAX_BLOB_BYTES + 1)
+    return out[:MAX_BLOB_BYTES], len(out) > MAX_BLOB_BYTES
+
+
+def _is_tar(data: bytes) -> bool:
+    return len(data) >= 512 and data[257:262] == b"ustar"
+
+
+def _tar_members(label: str, data: bytes) -> Iterator[Blob | Problem]:
+    try:
+        with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
+            for member in tar:
+                if not member.isfile():
+                    continue
+                fh = tar.extractfile(member)
+                if fh is None:
+                    continue
+                yield from _expand(f"{label}:{member.name}", fh.read())
+    except (tarfile.TarError, OSError, EOFError) as exc:
+        yield Problem(label, f"corrupt tar archive: {exc}")

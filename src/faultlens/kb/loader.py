@@ -1,0 +1,218 @@
+"""Loading the knowledge base: shipped causes, then each --kb DIR (same id overrides).
+
+Every mistake in a YAML file is reported with the file and line, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import timedelta
+from pathlib import Path
+
+import yaml
+
+from faultlens.kb.model import Cause, Example, KnowledgeBase, Lexicon, Pattern, Signal
+from faultlens.kb.patterns import PatternError, check_pattern
+from faultlens.kb.yamlload import Mapping, load_yaml
+from faultlens.resources import causes_dir, data_dir
+
+SIGNALS_FILE = "signals.yaml"
+ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+CATEGORIES = ("permissions", "resources", "dependencies", "network", "releases", "crashes", "tests", "environment")
+_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
+
+
+class KBError(Exception):
+    """A knowledge-base file is wrong; the message names file and line."""
+
+
+def load_kb(extra_dirs: list[str] | tuple[str, ...] = ()) -> KnowledgeBase:
+    dirs = [causes_dir()] + [Path(d) for d in extra_dirs]
+    for d in dirs[1:]:
+        if not d.is_dir():
+            raise KBError(f"{d}: knowledge-base folder not found")
+    shared: dict[str, Pattern] = {}
+    lexicon: dict = {}
+    cause_files: list[Path] = []
+    for d in dirs:
+        sig_file = d / SIGNALS_FILE
+        if sig_file.is_file():
+            _load_shared(sig_file, shared, lexicon)
+        cause_files += sorted(p for p in _yaml_files(d) if p.name != SIGNALS_FILE)
+    causes: dict[str, Cause] = {}
+    for path in cause_files:
+        cause = _load_cause(path, shared)
+        causes[cause.id] = cause  # later folders override by id
+    missing = set(Lexicon.fields()) - lexicon.keys()
+    if missing:
+        raise KBError(f"{causes_dir() / SIGNALS_FILE}: lexicon lacks {', '.join(sorted(missing))}")
+    runbook_dirs = [str(data_dir("runbooks"))] + [str(d / "runbooks") for d in dirs[1:] if (d / "runbooks").is_dir()]
+    files = tuple(str(p) for p in cause_files)
+    return KnowledgeBase(causes, Lexicon(**{k: lexicon[k] for k in Lexicon.fields()}),
+                         tuple(runbook_dirs), _version(dirs, cause_files), files)
+
+
+def _yaml_files(d: Path) -> list[Path]:
+    found = list(d.glob("*.yaml")) + list(d.glob("*.yml"))
+    sub = d / "causes"
+    if sub.is_dir() and sub != d:
+        found += list(sub.glob("*.yaml")) + list(sub.glob("*.yml"))
+    return found
+
+
+def _version(dirs: list[Path], files: list[Path]) -> str:
+    from faultlens import __version__
+
+    digest = hashlib.sha256()
+    for p in files + [d / SIGNALS_FILE for d in dirs if (d / SIGNALS_FILE).is_file()]:
+        digest.update(p.name.encode())
+        digest.update(p.read_bytes())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+def _read(path: Path) -> Mapping:
+    try:
+        data = load_yaml(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f":{mark.line + 1}" if mark else ""
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise KBError(f"{path}{where}: invalid YAML: {reason}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise KBError(f"{path}: cannot read: {exc}") from None
+    if not isinstance(data, Mapping):
+        raise KBError(f"{path}:1: expected a mapping at the top level")
+    return data
+
+
+def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> None:
+    data = _read(path)
+    for key, spec in (data.get("signals") or {}).items():
+        if not isinstance(spec, Mapping) or not isinstance(spec.get("pattern"), str):
+            raise KBError(f"{path}:{data['signals'].line_of(key)}: shared signal {key!r} needs a 'pattern' string")
+        shared[key] = Pattern(key, _pattern(spec["pattern"], path, spec.line_of("pattern")),
+                              _access(spec.get("access"), path, spec.line_of("access")))
+    for key, value in (data.get("lexicon") or {}).items():
+        lexicon[key] = _pattern(value, path, data["lexicon"].line_of(key))
+
+
+def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:
+    data = _read(path)
+    where = lambda key: f"{path}:{data.line_of(key)}"  # noqa: E731
+    for key in ("id", "title", "category", "summary", "signals"):
+        if key not in data:
+            raise KBError(f"{path}:{data.line}: cause lacks required field {key!r}")
+    cid = data["id"]
+    if not isinstance(cid, str) or not ID_RE.match(cid):
+        raise KBError(f"{where('id')}: id must be lowercase words joined by '-', got {cid!r}")
+    if data["category"] not in CATEGORIES:
+        raise KBError(f"{where('category')}: unknown category {data['category']!r} (one of {', '.join(CATEGORIES)})")
+    unknown = set(data) - {"id", "title", "category", "summary", "signals", "requires", "runbook", "next_steps",
+                           "examples", "sources"}
+    if unknown:
+        raise KBError(f"{where(sorted(unknown)[0])}: unknown field {sorted(unknown)[0]!r}")
+    if not isinstance(data["signals"], list) or not data["signals"]:
+        raise KBError(f"{where('signals')}: 'signals' must be a non-empty list")
+    signals = tuple(_signal(cid, s, path, shared) for s in data["signals"])
+    ids = [s.id for s in signals]
+    dup = next((i for i in ids if ids.count(i) > 1), None)
+    if dup:
+        raise KBError(f"{where('signals')}: signal id {dup!r} is used twice")
+    kinds = {s.id: s.kind for s in signals}
+    for s in signals:
+        for ref in (s.after, s.then):
+            if ref is not None and kinds.get(ref) != "log":
+                raise KBError(f"{path}:{s.line}: sequence {s.id!r} must refer to a log signal of this cause, not {ref!r}")
+    requires = tuple(data.get("requires") or ())
+    for ref in requires:
+        if ref not in ids:
+            raise KBError(f"{where('requires')}: 'requires' names unknown signal {ref!r}")
+    examples = _examples(data.get("examples"), path)
+    return Cause(cid, str(data["title"]), data["category"], str(data["summary"]).strip(),
+                 str(data.get("runbook", cid)), signals, requires,
+                 tuple(str(s) for s in data.get("next_steps") or ()), examples, str(path),
+                 tuple(str(s) for s in data.get("sources") or ()))
+
+
+def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
+    if not isinstance(spec, Mapping):
+        raise KBError(f"{path}: each signal must be a mapping")
+    line = spec.line
+    sid = spec.get("id")
+    if not isinstance(sid, str) or not ID_RE.match(sid):
+        raise KBError(f"{path}:{line}: signal needs an 'id' of lowercase words joined by '-'")
+    weight = spec.get("weight")
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not -1 <= weight <= 1:
+        raise KBError(f"{path}:{spec.line_of('weight')}: signal {sid!r} needs a weight in [-1, 1] "
+                      "(0: used only inside a sequence)")
+    kinds = [k for k in ("log", "use", "fact", "then") if k in spec]
+    if len(kinds) != 1:
+        raise KBError(f"{path}:{line}: signal {sid!r} needs exactly one of 'log', 'use', 'fact', 'then'")
+    kind = kinds[0]
+    if kind == "log":
+        pattern = Pattern(f"{cid}/{sid}", _pattern(spec["log"], path, spec.line_of("log")),
+                          _access(spec.get("access"), path, spec.line_of("access")))
+        return Signal(sid, "log", float(weight), pattern=pattern, line=line)
+    if kind == "use":
+        ref = spec["use"]
+        if ref not in shared:
+            raise KBError(f"{path}:{spec.line_of('use')}: unknown shared signal {ref!r} (see {SIGNALS_FILE})")
+        return Signal(sid, "log", float(weight), pattern=shared[ref], line=line)
+    if kind == "fact":
+        from faultlens.facts import FACT_NAMES
+
+        if spec["fact"] not in FACT_NAMES:
+            raise KBError(f"{path}:{spec.line_of('fact')}: unknown fact {spec['fact']!r} (known: {', '.join(sorted(FACT_NAMES))})")
+        return Signal(sid, "fact", float(weight), fact=spec["fact"], line=line)
+    within = _duration(spec.get("within", "1h"), path, spec.line_of("within"))
+    if "after" not in spec:
+        raise KBError(f"{path}:{line}: sequence signal {sid!r} needs 'after' with 'then'")
+    return Signal(sid, "sequence", float(weight), after=spec["after"], then=spec["then"], within=within, line=line)
+
+
+def _pattern(regex, path: Path, line: int) -> str:
+    if not isinstance(regex, str) or not regex:
+        raise KBError(f"{path}:{line}: pattern must be a non-empty string")
+    try:
+        check_pattern(regex)
+    except PatternError as exc:
+        raise KBError(f"{path}:{line}: bad pattern {regex!r}: {exc}") from None
+    return regex
+
+
+def _access(value, path: Path, line: int) -> str | None:
+    if value is None:
+        return None
+    if value not in ("r", "w", "x"):
+        raise KBError(f"{path}:{line}: access must be r, w or x")
+    return value
+
+
+def _duration(value, path: Path, line: int) -> timedelta:
+    m = _DURATION.match(str(value).strip())
+    if not m:
+        raise KBError(f"{path}:{line}: duration must look like 30s, 15m, 2h or 1d, got {value!r}")
+    return timedelta(**{_UNITS[m[2]]: int(m[1])})
+
+
+def _examples(raw, path: Path) -> tuple[Example, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise KBError(f"{path}: 'examples' must map 'positive'/'negative' to lists")
+    out = []
+    for polarity in ("positive", "negative"):
+        for i, ex in enumerate(raw.get(polarity) or ()):
+            if not isinstance(ex, Mapping):
+                raise KBError(f"{path}:{raw.line_of(polarity)}: each example must be a mapping")
+            inputs = ex.get("inputs")
+            if inputs is None and "log" in ex:
+                inputs = {"example.log": ex["log"]}
+            if not isinstance(inputs, dict) or not inputs:
+                raise KBError(f"{path}:{ex.line}: example needs 'log' text or 'inputs' (file name -> content)")
+            out.append(Example(str(ex.get("name", f"{polarity} #{i + 1}")),
+                               {str(k): str(v) for k, v in inputs.items()}, polarity == "positive",
+                               ex.get("user"), ex.line))
+    return tuple(out)

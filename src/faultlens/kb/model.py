@@ -1,0 +1,89 @@
+"""The knowledge base as typed data: causes, their signals and examples."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Literal
+
+SignalKind = Literal["log", "fact", "sequence"]
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """A log pattern, known by a key unique across the knowledge base."""
+
+    key: str  # shared signal id, or "<cause>/<signal>"
+    regex: str  # as written in the YAML
+    access: str | None = None  # r/w/x: the paths on matching lines are checked against the snapshot
+
+
+@dataclass(frozen=True)
+class Signal:
+    id: str
+    kind: SignalKind
+    weight: float  # negative: evidence against the cause
+    pattern: Pattern | None = None
+    fact: str | None = None
+    after: str | None = None  # sequence: a signal id of the same cause...
+    then: str | None = None  # ...followed by this one...
+    within: timedelta | None = None  # ...at most this much later
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Example:
+    name: str
+    inputs: dict[str, str]  # file name -> content
+    positive: bool
+    user: str | None = None
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    title: str
+    category: str
+    summary: str
+    runbook: str
+    signals: tuple[Signal, ...]
+    requires: tuple[str, ...] = ()
+    next_steps: tuple[str, ...] = ()
+    examples: tuple[Example, ...] = ()
+    path: str = ""
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Knowledge-base-wide patterns that are not causes."""
+
+    error_like: str  # lines that read like a failure (for unusual lines)
+    benign: str  # ...unless they say it went fine ("0 errors")
+    path: str  # an absolute path inside a log line
+    system_accounts: str  # owners that are not a person's account
+    executable_names: str  # file paths that should carry an execute bit
+    private_key_names: str  # file names of private keys
+
+    @classmethod
+    def fields(cls) -> tuple[str, ...]:
+        return tuple(cls.__dataclass_fields__)
+
+
+@dataclass
+class KnowledgeBase:
+    causes: dict[str, Cause]
+    lexicon: Lexicon
+    runbook_dirs: tuple[str, ...]
+    version: str
+    files: tuple[str, ...] = field(default=())
+
+    def patterns(self) -> list[Pattern]:
+        """Every distinct log pattern, shared ones once."""
+        seen: dict[str, Pattern] = {}
+        for cause in self.causes.values():
+            for signal in cause.signals:
+                if signal.pattern is not None:
+                    seen.setdefault(signal.pattern.key, signal.pattern)
+        return list(seen.values())

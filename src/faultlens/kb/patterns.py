@@ -1,0 +1,46 @@
+"""Knowledge-base patterns on RE2: linear time on any input, or rejected at load with the reason.
+
+`^` at the start of a pattern means the start of the message: CI timestamp prefixes
+(GitHub Actions `2024-01-01T00:00:00.1234567Z `, Jenkins `[12:00:00] `) may precede it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import re2
+
+CI_PREFIX = r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z |\[\d\d:\d\d:\d\d(?:\.\d+)?\] )?"
+_LEADING_FLAGS = re.compile(r"^(\(\?[a-zA-Z]+\))?\^")
+
+
+class PatternError(ValueError):
+    pass
+
+
+def for_engine(regex: str) -> str:
+    """The pattern as compiled: a leading `^` also admits a CI timestamp prefix."""
+    m = _LEADING_FLAGS.match(regex)
+    if m:
+        return f"{m[1] or ''}^{CI_PREFIX}{regex[m.end():]}"
+    return regex
+
+
+def compile_pattern(regex: str):
+    try:
+        return re2.compile(for_engine(regex).encode(), _options())
+    except re2.error as exc:
+        raise PatternError(str(exc)) from None
+
+
+def check_pattern(regex: str) -> None:
+    """Raise PatternError if RE2 cannot run it (backreferences, lookaround) or it is unsafe to combine."""
+    if re.search(r"\(\?P?<[A-Za-z_]", regex):
+        raise PatternError("named groups are not allowed (patterns are combined into one scan)")
+    compile_pattern(regex)
+
+
+def _options():
+    opts = re2.Options()
+    opts.max_mem = 64 << 20
+    return opts

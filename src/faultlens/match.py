@@ -1,0 +1,79 @@
+"""Log lines x knowledge-base patterns -> hits. One pass of one combined RE2 pattern per log.
+
+Only lines the combined pattern finds are cut out and tested pattern by pattern, so the cost of a
+large quiet log is the cost of the C scan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from faultlens.kb.model import Pattern
+from faultlens.kb.patterns import compile_pattern, for_engine
+from faultlens.parse.logs import LogText, line_time
+
+MAX_HITS_KEPT = 200  # per pattern per log: the first ones, plus a count of all
+MAX_LINE_SHOWN = 2000
+
+
+@dataclass(frozen=True)
+class Hit:
+    key: str  # pattern key
+    source: str
+    line: int
+    text: str
+
+    @property
+    def time(self) -> datetime | None:
+        return line_time(self.text)
+
+
+@dataclass
+class Hits:
+    """All hits of one explanation, by pattern key, with total counts."""
+
+    by_key: dict[str, list[Hit]] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, hit: Hit) -> None:
+        self.counts[hit.key] = self.counts.get(hit.key, 0) + 1
+        kept = self.by_key.setdefault(hit.key, [])
+        if len(kept) < MAX_HITS_KEPT:
+            kept.append(hit)
+
+    def get(self, key: str) -> list[Hit]:
+        return self.by_key.get(key, [])
+
+
+class Matcher:
+    """A set of patterns compiled once: a combined scanner plus one regex each."""
+
+    def __init__(self, patterns: list[Pattern], veto: str | None = None):
+        """veto: lines matching it are no evidence at all ("0 errors", "check passed")."""
+        self.patterns = patterns
+        self._each = [(p.key, compile_pattern(p.regex)) for p in patterns]
+        combined = "|".join(f"(?:{for_engine(p.regex)})" for p in patterns)
+        self._any = compile_pattern("(?m)" + combined) if patterns else None
+        self._veto = compile_pattern(veto) if veto else None
+
+    def scan(self, log: LogText, hits: Hits) -> None:
+        if self._any is None:
+            return
+        data, pos, line_no, counted_to = log.data, 0, 1, 0
+        search = self._any.search
+        while pos <= len(data):
+            m = search(data, pos)
+            if m is None:
+                break
+            start, end = log.line_bounds(m.start())
+            line_no += data.count(b"\n", counted_to, start)
+            counted_to = start
+            raw = data[start:end]
+            pos = end + 1
+            if self._veto is not None and self._veto.search(raw):
+                continue
+            text = raw[:MAX_LINE_SHOWN].decode("utf-8", "replace")
+            for key, regex in self._each:
+                if regex.search(raw):
+                    hits.add(Hit(key, log.source, line_no, text))

@@ -1,0 +1,148 @@
+"""The records that flow through faultlens: bytes -> records -> facts -> findings.
+
+Every type here is a frozen dataclass: stages hand data on, they never mutate it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+FileType = Literal["file", "dir", "symlink", "hardlink", "char", "block", "fifo", "socket", "other"]
+Access = Literal["r", "w", "x"]
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a piece of evidence came from: input name and 1-based line."""
+
+    source: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    """One file as a snapshot (listing, stat, tar index...) describes it."""
+
+    path: str
+    type: FileType
+    mode: int  # permission bits incl. setuid/setgid/sticky (07777)
+    owner: str | None = None
+    group: str | None = None
+    size: int | None = None
+    link_target: str | None = None
+    mtime: str | None = None  # as printed; listings rarely carry a year
+    at: Location | None = None
+    raw: str = ""
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An account as `id` prints it."""
+
+    user: str
+    uid: int | None = None
+    group: str | None = None
+    gid: int | None = None
+    groups: tuple[str, ...] = ()
+    at: Location | None = None
+
+
+@dataclass(frozen=True)
+class UmaskSetting:
+    """A umask as `umask` / `umask -S` printed it."""
+
+    value: int
+    at: Location | None = None
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in an input that could not be read or understood."""
+
+    source: str
+    reason: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class InputInfo:
+    source: str
+    kind: str  # log | snapshot | metadata | skipped
+    format: str
+    lines: int
+    problems: tuple[Problem, ...] = ()
+
+
+@dataclass(frozen=True)
+class Evidence:
+    source: str
+    line: int | None
+    text: str
+    signal: str
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A named conclusion drawn from the snapshot (and log paths), with its proof.
+
+    `strength` in [0, 1] says how fully the fact holds (e.g. the share of a release's files that
+    the service user cannot read); causes weigh facts by it.
+    """
+
+    name: str
+    strength: float
+    summary: str
+    evidence: tuple[Evidence, ...] = ()
+    next_steps: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RunbookRef:
+    id: str
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One cause, scored, with the evidence that supports it."""
+
+    id: str
+    title: str
+    category: str
+    confidence: float
+    summary: str
+    evidence: tuple[Evidence, ...]
+    runbook: RunbookRef | None
+    next_steps: tuple[str, ...]
+    against: tuple[Evidence, ...] = ()
+
+
+@dataclass(frozen=True)
+class UnusualLine:
+    source: str
+    line: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class ServiceAccount:
+    """Who the test software runs as, and how we know."""
+
+    name: str | None
+    how: str  # "given with --user", "inferred from id output in x", ...
+    groups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Explanation:
+    verdict: Literal["explained", "unexplained"]
+    findings: tuple[Finding, ...]
+    inputs: tuple[InputInfo, ...]
+    unusual_lines: tuple[UnusualLine, ...]
+    account: ServiceAccount
+    kb_causes: int
+    kb_version: str
+    facts: tuple[Fact, ...] = field(default=())

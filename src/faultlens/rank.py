@@ -1,0 +1,107 @@
+"""Evidence x causes -> scored findings. Pure: data in, data out.
+
+A cause's confidence combines its fired signals as independent pieces of evidence (noisy-OR of
+weight x strength); signals with negative weight argue against it and scale it down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from faultlens.kb.model import Cause, KnowledgeBase, Signal
+from faultlens.match import Hit, Hits
+from faultlens.model import Evidence, Fact, Finding, RunbookRef
+
+REPORT_AT = 0.2  # below this a cause is not listed at all
+EXPLAINED_AT = 0.5  # "real support": the verdict is explained and the exit code 0
+EVIDENCE_PER_SIGNAL = 3
+EVIDENCE_PER_FINDING = 10
+
+
+@dataclass(frozen=True)
+class Fired:
+    signal: Signal
+    strength: float
+    evidence: tuple[Evidence, ...]
+    fact: Fact | None = None
+
+    @property
+    def effect(self) -> float:
+        return self.signal.weight * self.strength
+
+
+def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef]) -> list[Finding]:
+    findings = [f for cause in kb.causes.values() if (f := _score(cause, hits, facts, runbooks))]
+    return sorted(findings, key=lambda f: (-f.confidence, f.id))
+
+
+def _score(cause: Cause, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef]) -> Finding | None:
+    fired = [f for s in cause.signals if (f := _fire(s, cause, hits, facts)) is not None]
+    positive = [f for f in fired if f.effect > 0]
+    negative = [f for f in fired if f.effect < 0]
+    if cause.requires and not any(f.signal.id in cause.requires for f in positive):
+        return None
+    doubt = 1.0
+    for f in positive:
+        doubt *= 1.0 - f.effect
+    confidence = 1.0 - doubt
+    for f in negative:
+        confidence *= 1.0 + f.effect
+    if confidence < REPORT_AT:
+        return None
+    positive.sort(key=lambda f: -f.effect)
+    facts_fired = [f.fact for f in positive if f.fact is not None]
+    steps = [s for fact in facts_fired for s in fact.next_steps] + list(cause.next_steps)
+    return Finding(
+        id=cause.id, title=cause.title, category=cause.category, confidence=round(confidence, 3),
+        summary=facts_fired[0].summary if facts_fired else cause.summary,
+        evidence=_collect(positive), runbook=runbooks.get(cause.runbook),
+        next_steps=tuple(dict.fromkeys(steps)), against=_collect(negative))
+
+
+def _collect(fired: list[Fired]) -> tuple[Evidence, ...]:
+    seen, out = set(), []
+    for f in fired:
+        for ev in f.evidence[:EVIDENCE_PER_SIGNAL]:
+            key = (ev.source, ev.line)
+            if key in seen:
+                continue
+            seen.add(key)
+            out.append(Evidence(ev.source, ev.line, ev.text, f.signal.id))
+    return tuple(out[:EVIDENCE_PER_FINDING])
+
+
+def _fire(signal: Signal, cause: Cause, hits: Hits, facts: dict[str, Fact]) -> Fired | None:
+    if signal.kind == "log":
+        found = hits.get(signal.pattern.key)
+        return Fired(signal, 1.0, tuple(_evidence(h) for h in found)) if found else None
+    if signal.kind == "fact":
+        fact = facts.get(signal.fact)
+        return Fired(signal, fact.strength, fact.evidence, fact) if fact and fact.strength > 0 else None
+    by_id = {s.id: s for s in cause.signals}
+    pair = _in_sequence(hits.get(by_id[signal.after].pattern.key), hits.get(by_id[signal.then].pattern.key),
+                        signal.within)
+    if pair is None:
+        return None
+    first, then = pair
+    return Fired(signal, 1.0, (_evidence(then), _evidence(first)))
+
+
+def _evidence(hit: Hit) -> Evidence:
+    return Evidence(hit.source, hit.line, hit.text, hit.key)
+
+
+def _in_sequence(firsts: list[Hit], thens: list[Hit], within: timedelta) -> tuple[Hit, Hit] | None:
+    """A `then` line that follows a `first` line: by time stamps when both have one, else by line
+    order within the same input."""
+    times = {id(h): h.time for h in firsts + thens}
+    for then in thens:
+        for first in firsts:
+            t0, t1 = times[id(first)], times[id(then)]
+            if t0 is not None and t1 is not None:
+                if timedelta(0) <= t1 - t0 <= within and (first.source, first.line) != (then.source, then.line):
+                    return first, then
+            elif first.source == then.source and first.line < then.line:
+                return first, then
+    return None

@@ -1,0 +1,79 @@
+"""Runbooks: `runbooks/<cause-id>.md`, YAML front matter (id, title, keywords) + Markdown."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from faultlens.kb.yamlload import load_yaml
+from faultlens.model import RunbookRef
+
+_FRONT = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
+_WORD = re.compile(r"[a-z0-9]+")
+
+
+@dataclass(frozen=True)
+class Runbook:
+    id: str
+    title: str
+    keywords: tuple[str, ...]
+    body: str
+    path: str
+
+    @property
+    def ref(self) -> RunbookRef:
+        return RunbookRef(self.id, self.title, f"runbooks/{self.id}.md")
+
+
+class RunbookError(Exception):
+    pass
+
+
+def load_runbooks(dirs: tuple[str, ...]) -> dict[str, Runbook]:
+    """Every runbook in the folders; a later folder overrides an earlier one by id."""
+    out: dict[str, Runbook] = {}
+    for d in dirs:
+        for path in sorted(Path(d).glob("*.md")):
+            book = _read(path)
+            out[book.id] = book
+    return out
+
+
+def _read(path: Path) -> Runbook:
+    text = path.read_text(encoding="utf-8")
+    m = _FRONT.match(text)
+    if not m:
+        raise RunbookError(f"{path}:1: runbook lacks its front matter (--- id/title/keywords ---)")
+    meta = load_yaml(m[1]) or {}
+    if not isinstance(meta, dict) or "title" not in meta:
+        raise RunbookError(f"{path}:2: runbook front matter needs a title")
+    rid = str(meta.get("id", path.stem))
+    return Runbook(rid, str(meta["title"]), tuple(str(k) for k in meta.get("keywords") or ()), m[2].strip(), str(path))
+
+
+def find(books: dict[str, Runbook], query: str) -> list[Runbook]:
+    """Runbooks for a query: exact id, then id/title/keyword words, then close spellings."""
+    q = query.strip().lower()
+    if q in books:
+        return [books[q]]
+    words = _WORD.findall(q)
+    scored = []
+    for book in books.values():
+        vocab = set(_WORD.findall(f"{book.id} {book.title} {' '.join(book.keywords)}".lower()))
+        score = 0.0
+        for w in words:
+            if w in vocab:
+                score += 1.0
+            elif any(v.startswith(w) for v in vocab if len(w) >= 3):
+                score += 0.8
+            elif difflib.get_close_matches(w, vocab, n=1, cutoff=0.75):
+                score += 0.6
+        if score:
+            scored.append((score / len(words), book))
+    scored.sort(key=lambda sb: (-sb[0], sb[1].id))
+    if not scored:
+        return []
+    best = scored[0][0]
+    return [b for s, b in scored if s >= best - 1e-9]

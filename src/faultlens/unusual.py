@@ -1,0 +1,46 @@
+"""When nothing known fits: the lines that stand out (error-like, and unlike the rest)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import re2
+
+from faultlens.kb.model import Lexicon
+from faultlens.model import UnusualLine
+from faultlens.parse.logs import LogText
+
+MAX_LINES_PROFILED = 200_000  # per log; beyond it only error-like lines are considered
+SHOWN = 10
+
+_MASKS = (
+    (re.compile(r"^\S*\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*\s*|^\[?\w{3} +\d+ \d\d:\d\d:\d\d\]?\s*"), ""),
+    (re.compile(r"0x[0-9a-fA-F]+|\b[0-9a-fA-F]{8,}\b"), "<hex>"),
+    (re.compile(r"(?:/[^\s/'\"]+)+/?"), "<path>"),
+    (re.compile(r"\d+(?:\.\d+)*"), "<n>"),
+)
+
+
+def template(line: str) -> str:
+    """A line with its variable parts (times, numbers, hex, paths) masked."""
+    for pattern, repl in _MASKS:
+        line = pattern.sub(repl, line)
+    return line.strip()
+
+
+def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
+    error_like = re2.compile(lexicon.error_like)
+    benign = re2.compile(lexicon.benign)
+    scored: list[UnusualLine] = []
+    for log in logs:
+        lines = [(n, t) for n, t in log.lines() if t.strip()][:MAX_LINES_PROFILED]
+        counts = Counter(template(t) for _, t in lines)
+        for number, text in lines:
+            score = 1.0 / counts[template(text)]
+            if error_like.search(text) and not benign.search(text):
+                score += 2.0
+            if score >= 1.0:
+                scored.append(UnusualLine(log.source, number, text[:500], round(score, 3)))
+    scored.sort(key=lambda u: (-u.score, u.source, u.line))
+    return scored[:SHOWN]
