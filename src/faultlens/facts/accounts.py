@@ -28,7 +28,7 @@ def service_account(user: str | None, snapshot: Snapshot, sets: list[list[Tree]]
     owner = _owner_of_working_siblings(sets)
     if owner:
         return Account(owner), ServiceAccount(owner, "inferred: owner of the sibling releases whose modes are not restrictive")
-    return None, ServiceAccount(None, "unknown: give --user or include `id` output; reasoning for any user other than the owner")
+    return None, ServiceAccount(None, "not known: give --user or include `id` output; meanwhile reasoning for any user other than the owner")
 
 
 def _owner_of_working_siblings(sets: list[list[Tree]]) -> str | None:

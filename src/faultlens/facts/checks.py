@@ -25,7 +25,7 @@ def _who(ctx: FactContext) -> str:
 
 def _mode_summary(entries: list[FileEntry]) -> str:
     modes = Counter(format_mode(e.mode) for e in entries if e.type in ("file", "dir"))
-    return "/".join(m for m, _ in modes.most_common(2))
+    return "/".join(sorted(modes, key=lambda m: (-modes[m], m))[:2])
 
 
 def _files_first(entries: list[FileEntry]) -> list[FileEntry]:

@@ -28,7 +28,9 @@ class KBError(Exception):
     """A knowledge-base file is wrong; the message names file and line."""
 
 
-def load_kb(extra_dirs: list[str] | tuple[str, ...] = ()) -> KnowledgeBase:
+def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | None = None) -> KnowledgeBase:
+    """The shipped causes plus each extra folder's. With `errors`, a broken cause file is
+    recorded there and skipped (for `kb lint`); without, the first one raises KBError."""
     dirs = [causes_dir()] + [Path(d) for d in extra_dirs]
     for d in dirs[1:]:
         if not d.is_dir():
@@ -43,8 +45,17 @@ def load_kb(extra_dirs: list[str] | tuple[str, ...] = ()) -> KnowledgeBase:
         cause_files += sorted(p for p in _yaml_files(d) if p.name != SIGNALS_FILE)
     causes: dict[str, Cause] = {}
     for path in cause_files:
-        cause = _load_cause(path, shared)
-        causes[cause.id] = cause  # later folders override by id
+        try:
+            cause = _load_cause(path, shared)
+            known = causes.get(cause.id)
+            if known is not None and Path(known.path).parent == path.parent:
+                raise KBError(f"{path}:1: cause id {cause.id!r} is already defined in {known.path}")
+        except KBError as exc:
+            if errors is None:
+                raise
+            errors.append(str(exc))
+            continue
+        causes[cause.id] = cause  # a later folder overrides an earlier one by id
     missing = set(Lexicon.fields()) - lexicon.keys()
     if missing:
         raise KBError(f"{causes_dir() / SIGNALS_FILE}: lexicon lacks {', '.join(sorted(missing))}")

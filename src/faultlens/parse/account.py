@@ -45,13 +45,13 @@ class _UmaskTree(Transformer):
 
 def parse_id(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
-    for number, line, (uid, user, gid, group, groups) in parsed_lines(text, source, "id", _IdTree(), out.problems):
+    for number, line, (uid, user, gid, group, groups) in parsed_lines(text, source, "id", _IdTree, out.problems):
         out.identities.append(Identity(user, uid, group, gid, groups, Location(source, number)))
     return out
 
 
 def parse_umask(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
-    for number, _line, value in parsed_lines(text, source, "umask", _UmaskTree(), out.problems):
+    for number, _line, value in parsed_lines(text, source, "umask", _UmaskTree, out.problems):
         out.umasks.append(UmaskSetting(value, Location(source, number)))
     return out

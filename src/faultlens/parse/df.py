@@ -27,7 +27,7 @@ class _DfTree(Transformer):
 def parse_df(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
     inodes = False
-    for number, _line, (what, value) in parsed_lines(text, source, "df", _DfTree(), out.problems):
+    for number, _line, (what, value) in parsed_lines(text, source, "df", _DfTree, out.problems):
         if what == "header":
             inodes = value
             continue

@@ -10,20 +10,20 @@ from faultlens.parse.grammar import grammar, parse_errors
 MAX_PROBLEMS_LISTED = 20
 
 
-def parsed_lines(text: str, source: str, grammar_name: str, transformer, problems: list[Problem],
+def parsed_lines(text: str, source: str, grammar_name: str, transformer_cls: type, problems: list[Problem],
                  skip: Callable[[str], bool] | None = None) -> Iterator[tuple[int, str, object]]:
     """Yield (line number, line, transformed value) for every line the grammar accepts.
 
     Lines it rejects become problems (the first few listed one by one, then a count).
     """
-    parser = grammar(grammar_name)
+    parse = grammar(grammar_name, transformer_cls).parse
     errors = parse_errors()
     rejected = 0
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip() or (skip and skip(line)):
             continue
         try:
-            value = transformer.transform(parser.parse(line))
+            value = parse(line)
         except errors:
             rejected += 1
             if rejected <= MAX_PROBLEMS_LISTED:

@@ -83,7 +83,7 @@ def parse_ls(text: str, source: str) -> SnapshotRecords:
     """`ls -l` family and `find -ls`; `ls -lR` directory headers give names their directory."""
     out = SnapshotRecords(lines=text.count("\n") + 1)
     current: str | None = None
-    for number, line, (what, value) in parsed_lines(text, source, "ls", _LsTree(), out.problems):
+    for number, line, (what, value) in parsed_lines(text, source, "ls", _LsTree, out.problems):
         if what == "header":
             current = value
             continue
@@ -108,7 +108,7 @@ def parse_ls(text: str, source: str) -> SnapshotRecords:
 def parse_find_printf(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
     for number, line, (ftype, bits, owner, group, size, path) in parsed_lines(
-            text, source, "find_printf", _PrintfTree(), out.problems):
+            text, source, "find_printf", _PrintfTree, out.problems):
         path, target = _split_link(path, ftype)
         out.entries.append(FileEntry(_norm(path), ftype, bits, owner, group, size, target, None,
                                      Location(source, number), line))
@@ -118,7 +118,7 @@ def parse_find_printf(text: str, source: str) -> SnapshotRecords:
 def parse_tar_gnu(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
     for number, line, (mode, owner, group, size, date, name) in parsed_lines(
-            text, source, "tar_gnu", _TarTree(), out.problems):
+            text, source, "tar_gnu", _TarTree, out.problems):
         ftype, bits = parse_symbolic(mode)
         name, target = _split_link(name, ftype)
         out.entries.append(FileEntry(_norm(name), ftype, bits, owner, group, size, target, date,

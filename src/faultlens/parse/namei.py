@@ -32,7 +32,7 @@ class _NameiTree(Transformer):
 def parse_namei(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
     current = ""
-    for number, line, (what, value) in parsed_lines(text, source, "namei", _NameiTree(), out.problems):
+    for number, line, (what, value) in parsed_lines(text, source, "namei", _NameiTree, out.problems):
         if what == "header":
             current = "/" if value.startswith("/") else ""
             continue

@@ -57,7 +57,7 @@ def parse_stat(text: str, source: str) -> SnapshotRecords:
                 record.get("mtime"), Location(source, record["line"]), record["raw"]))
         record.clear()
 
-    for number, line, (what, value) in parsed_lines(text, source, "stat", _StatTree(), out.problems):
+    for number, line, (what, value) in parsed_lines(text, source, "stat", _StatTree, out.problems):
         if what == "file":
             flush()
             name, target = value, None

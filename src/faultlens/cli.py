@@ -1,0 +1,218 @@
+"""The command line. Thin commands: parse options, call one function, render, map errors to exit codes.
+
+Exit codes (the interface spec): 0 explained / nothing wrong, 1 ran fine but nothing explained /
+problems found, 2 usage or input error (one line on stderr, no traceback unless --debug).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import traceback
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+EXIT_OK, EXIT_NOT_EXPLAINED, EXIT_INPUT = 0, 1, 2
+
+
+class Format(str, Enum):
+    terminal = "terminal"
+    json = "json"
+    markdown = "markdown"
+
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  rich_markup_mode=None, help="Explain why a test run or a deployment failed.")
+kb_app = typer.Typer(no_args_is_help=True, help="List, check and test the knowledge base.")
+app.add_typer(kb_app, name="kb")
+
+_state = {"debug": bool(os.environ.get("FAULTLENS_DEBUG"))}
+
+FormatOpt = Annotated[Optional[Format], typer.Option("--format", "-f", help="terminal (default), json or markdown")]
+KbOpt = Annotated[Optional[list[str]], typer.Option("--kb", help="Extra knowledge-base folder (causes/*.yaml, runbooks/*.md); repeatable")]
+
+
+def _stdout():
+    from rich.console import Console
+
+    return Console(soft_wrap=True, highlight=False, emoji=False)
+
+
+def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
+    print(f"faultlens: error: {message}", file=sys.stderr)
+    return typer.Exit(code)
+
+
+def _guarded(fn):
+    """Domain errors become one line on stderr and exit 2; --debug shows the traceback."""
+    from functools import wraps
+
+    @wraps(fn)
+    def wrapper(*args, **kwargs):
+        from faultlens.ingest.sources import InputError
+        from faultlens.kb.loader import KBError
+        from faultlens.runbooks import RunbookError
+
+        try:
+            return fn(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except (InputError, KBError, RunbookError) as exc:
+            if _state["debug"]:
+                traceback.print_exc()
+            raise _fail(str(exc)) from None
+        except KeyboardInterrupt:
+            raise _fail("interrupted", 130) from None
+        except BrokenPipeError:
+            raise typer.Exit(EXIT_OK) from None
+        except Exception as exc:  # a bug: still one line, with the way to see more
+            if _state["debug"]:
+                traceback.print_exc()
+            raise _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)") from None
+
+    return wrapper
+
+
+@app.callback()
+def _main(debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks of errors")] = False) -> None:
+    _state["debug"] = _state["debug"] or debug
+
+
+@app.command()
+@_guarded
+def explain(
+    inputs: Annotated[Optional[list[str]], typer.Argument(help="Logs, snapshot files, run directories, tarballs; '-' for stdin")] = None,
+    user: Annotated[Optional[str], typer.Option("--user", "-u", help="Account the test software runs as (inferred when absent)")] = None,
+    fmt: FormatOpt = None,
+    kb: KbOpt = None,
+    top: Annotated[int, typer.Option("--top", min=1, help="Show at most this many causes")] = 5,
+) -> None:
+    """Explain one failure from its logs and filesystem snapshot."""
+    from faultlens.kb.loader import load_kb
+    from faultlens.pipeline import explain as run_explain
+
+    if not inputs:
+        if sys.stdin is None or sys.stdin.isatty():
+            raise _fail("no input: give log/snapshot files or directories, or pipe a log into faultlens explain")
+        inputs = ["-"]
+    result = run_explain(list(inputs), load_kb(kb or ()), user=user)
+    _emit(result, fmt, top)
+    raise typer.Exit(EXIT_OK if result.verdict == "explained" else EXIT_NOT_EXPLAINED)
+
+
+def _emit(result, fmt: Format | None, top: int) -> None:
+    if fmt == Format.json:
+        from faultlens.render import json_out
+
+        sys.stdout.write(json_out.render(result, top))
+    elif fmt == Format.markdown:
+        from faultlens.render import markdown
+
+        sys.stdout.write(markdown.render(result, top))
+    else:
+        from faultlens.render import terminal
+
+        terminal.render(result, top, _stdout())
+
+
+@app.command()
+@_guarded
+def runbook(
+    query: Annotated[Optional[str], typer.Argument(help="Cause id, title words or keyword (typos are forgiven)")] = None,
+    fmt: FormatOpt = None,
+    kb: KbOpt = None,
+) -> None:
+    """Find and show a runbook; without a query, list them all."""
+    from faultlens.kb.loader import load_kb
+    from faultlens.runbooks import find, load_runbooks
+
+    books = load_runbooks(load_kb(kb or ()).runbook_dirs)
+    if query is None:
+        _list_runbooks(list(books.values()), fmt)
+        return
+    found = find(books, query)
+    if not found:
+        raise _fail(f"no runbook matches {query!r}; `faultlens runbook` lists them all", EXIT_NOT_EXPLAINED)
+    if len(found) > 1:
+        print(f"{len(found)} runbooks match {query!r}:", file=sys.stderr)
+        _list_runbooks(found, fmt)
+        return
+    book = found[0]
+    if fmt == Format.json:
+        print(json.dumps({"id": book.id, "title": book.title, "keywords": list(book.keywords),
+                          "path": book.ref.path, "markdown": book.body}, indent=2))
+    elif fmt == Format.markdown or not sys.stdout.isatty():
+        sys.stdout.write(f"# {book.title}\n\n{book.body}\n")
+    else:
+        from rich.markdown import Markdown
+
+        console = _stdout()
+        console.print(Markdown(f"# {book.title}\n\n{book.body}"))
+
+
+def _list_runbooks(books, fmt: Format | None) -> None:
+    if fmt == Format.json:
+        print(json.dumps([{"id": b.id, "title": b.title, "path": b.ref.path} for b in books], indent=2))
+        return
+    width = max(len(b.id) for b in books) if books else 0
+    for b in sorted(books, key=lambda b: b.id):
+        print(f"{b.id:<{width}}  {b.title}")
+
+
+@kb_app.command("list")
+@_guarded
+def kb_list(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
+    """List the causes of the knowledge base with their category."""
+    from faultlens.kb.loader import load_kb
+
+    base = load_kb(kb or ())
+    causes = sorted(base.causes.values(), key=lambda c: (c.category, c.id))
+    if fmt == Format.json:
+        print(json.dumps({"version": base.version, "causes": [
+            {"id": c.id, "title": c.title, "category": c.category, "runbook": c.runbook, "path": c.path,
+             "signals": len(c.signals), "examples": len(c.examples)} for c in causes]}, indent=2))
+        return
+    width = max(len(c.id) for c in causes)
+    for c in causes:
+        print(f"{c.id:<{width}}  {c.category:<12}  {c.title}")
+
+
+@kb_app.command("lint")
+@_guarded
+def kb_lint(kb: KbOpt = None) -> None:
+    """Check every cause file: schema, pattern syntax, runbook present, duplicate ids, examples."""
+    from faultlens.kbtools import lint
+
+    messages = lint(kb or [])
+    for m in messages:
+        print(f"{m.level}: {m.text}")
+    errors = sum(1 for m in messages if m.level == "error")
+    print(f"kb lint: {errors} error(s), {len(messages) - errors} warning(s)")
+    raise typer.Exit(EXIT_NOT_EXPLAINED if errors else EXIT_OK)
+
+
+@kb_app.command("test")
+@_guarded
+def kb_test(
+    kb: KbOpt = None,
+    cause: Annotated[Optional[str], typer.Option("--cause", help="Only this cause's examples")] = None,
+) -> None:
+    """Run every cause's own examples: positives must rank it first, negatives must not."""
+    from faultlens.kb.loader import load_kb
+    from faultlens.kbtools import run_examples
+
+    results = run_examples(load_kb(kb or ()), cause)
+    failed = [r for r in results if not r.passed]
+    for r in failed:
+        want = "first" if r.example.positive else "not first"
+        got = ", ".join(f"{cid} {conf:.2f}" for cid, conf in r.got[:3]) or "nothing"
+        print(f"FAIL {r.cause.id}: {r.example.name} (want {r.cause.id} {want}; got {got}) [{r.cause.path}:{r.example.line}]")
+    print(f"kb test: {len(results) - len(failed)} of {len(results)} examples pass")
+    raise typer.Exit(EXIT_NOT_EXPLAINED if failed else EXIT_OK)
+
+
+def main() -> None:
+    app()

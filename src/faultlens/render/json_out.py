@@ -1,0 +1,47 @@
+"""`--format json`: schema faultlens.explain/1 (see the interface spec)."""
+
+from __future__ import annotations
+
+import json
+
+from faultlens.model import Evidence, Explanation, Finding
+
+SCHEMA = "faultlens.explain/1"
+
+
+def _evidence(ev: Evidence) -> dict:
+    return {"source": ev.source, "line": ev.line, "text": ev.text, "signal": ev.signal}
+
+
+def _cause(f: Finding) -> dict:
+    return {
+        "id": f.id,
+        "title": f.title,
+        "category": f.category,
+        "confidence": f.confidence,
+        "summary": f.summary,
+        "evidence": [_evidence(e) for e in f.evidence],
+        "against": [_evidence(e) for e in f.against],
+        "runbook": {"id": f.runbook.id, "title": f.runbook.title, "path": f.runbook.path} if f.runbook else None,
+        "next_steps": list(f.next_steps),
+    }
+
+
+def document(result: Explanation, top: int) -> dict:
+    return {
+        "schema": SCHEMA,
+        "verdict": result.verdict,
+        "causes": [_cause(f) for f in result.findings[:top]],
+        "inputs": [
+            {"source": i.source, "kind": i.kind, "format": i.format, "lines": i.lines,
+             "problems": [{"line": p.line, "reason": p.reason} for p in i.problems]}
+            for i in result.inputs
+        ],
+        "unusual_lines": [{"source": u.source, "line": u.line, "text": u.text} for u in result.unusual_lines],
+        "service_account": {"name": result.account.name, "how": result.account.how},
+        "knowledge_base": {"causes": result.kb_causes, "version": result.kb_version},
+    }
+
+
+def render(result: Explanation, top: int) -> str:
+    return json.dumps(document(result, top), indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,66 @@
+"""`--format markdown`: for pasting into a ticket. Log text only ever appears inside code."""
+
+from __future__ import annotations
+
+import re
+
+from faultlens.model import Explanation
+from faultlens.render import inert, where
+
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+
+
+def escape(text: str) -> str:
+    """Plain text that Markdown shows as it is (no links, HTML or emphasis)."""
+    return _SPECIAL.sub(r"\\\1", inert(text))
+
+
+def code_block(lines: list[str]) -> str:
+    body = "\n".join(inert(line) for line in lines)
+    fence = "```"
+    while fence in body:
+        fence += "`"
+    return f"{fence}text\n{body}\n{fence}"
+
+
+def render(result: Explanation, top: int) -> str:
+    out = []
+    shown = result.findings[:top]
+    if result.verdict == "explained":
+        out.append(f"## faultlens: {escape(shown[0].title)} (`{shown[0].id}`, confidence {shown[0].confidence:.2f})")
+    else:
+        out.append("## faultlens: unexplained, no known cause has real support")
+    out.append("")
+    if result.account.name:
+        out.append(f"Service account: **{escape(result.account.name)}** ({escape(result.account.how)})")
+        out.append("")
+    for n, f in enumerate(shown, 1):
+        out.append(f"### {n}. {escape(f.title)} (`{f.id}`, confidence {f.confidence:.2f})")
+        out.append("")
+        out.append(escape(f.summary))
+        out.append("")
+        if f.evidence:
+            out.append("Evidence:")
+            out.append("")
+            out.append(code_block([f"{where(e.source, e.line)}  {e.text}" for e in f.evidence]))
+            out.append("")
+        if f.runbook:
+            out.append(f"Runbook: {escape(f.runbook.title)} (`faultlens runbook {f.runbook.id}`)")
+            out.append("")
+        if f.next_steps:
+            out.append("Next steps:")
+            out.append("")
+            out.append(code_block(list(f.next_steps)))
+            out.append("")
+    if result.unusual_lines:
+        out.append("### Lines that stand out")
+        out.append("")
+        out.append(code_block([f"{where(u.source, u.line)}  {u.text}" for u in result.unusual_lines]))
+        out.append("")
+    problems = [p for i in result.inputs for p in i.problems]
+    if problems:
+        out.append("### Input problems")
+        out.append("")
+        out.extend(f"- {escape(where(p.source, p.line))}: {escape(p.reason)}" for p in problems)
+        out.append("")
+    return "\n".join(out).rstrip() + "\n"

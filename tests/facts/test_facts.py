@@ -1,0 +1,72 @@
+"""Named facts with their summaries and evidence."""
+
+from __future__ import annotations
+
+from faultlens.facts import build_context, derive_facts
+from faultlens.match import Hit
+from tests.facts.test_trees_and_accounts import RELEASES, snapshot
+
+
+def facts_for(kb, *texts, user="tester", access_hits=()):
+    return derive_facts(build_context(snapshot(*texts), user, list(access_hits), kb.lexicon))
+
+
+def test_restrictive_umask_tree_names_the_release_owner_and_count(kb):
+    facts = facts_for(kb, ("ls", RELEASES))
+    fact = facts["restrictive-umask-tree"]
+    assert fact.strength == 1.0
+    assert fact.summary == ("3 of 3 entries in /opt/ts/releases/base-4.2.0 are mode 0600/0700 owned by jdoe "
+                            "(umask 077 explains 3 of 3); the service account tester cannot read them")
+    assert [e.line for e in fact.evidence] == [15, 16, 4]
+    assert "release-differs-from-siblings" in facts and "personal-account-owner" in facts
+    assert "dir-blocks-traversal" not in facts  # the files below are private too: that is the umask
+
+
+def test_no_restrictive_fact_when_the_service_account_owns_the_files(kb):
+    assert "restrictive-umask-tree" not in facts_for(kb, ("ls", RELEASES), user="jdoe")
+
+
+def test_directory_that_blocks_readable_files(kb):
+    namei = ("f: /opt/ts/releases/base-4.2.0/etc/station.cfg\ndrwxr-xr-x root root /\ndrwxr-xr-x root root opt\n"
+             "drwx------ root root ts\ndrwxr-xr-x tester tester releases\ndrwxr-xr-x tester tester base-4.2.0\n"
+             "drwxr-xr-x tester tester etc\n-rw-r--r-- tester tester station.cfg\n")
+    fact = facts_for(kb, ("namei", namei))["dir-blocks-traversal"]
+    assert fact.summary.startswith("directory /opt/ts is mode 0700 owned by root")
+    assert fact.evidence[0].line == 4
+
+
+def test_exec_bit_missing_compared_with_sibling_release(kb):
+    text = ("/opt/r/base-1/bin:\n-rwxr-xr-x 1 tester tester 812 Nov 20 10:00 run\n"
+            "/opt/r/base-2/bin:\n-rw-r--r-- 1 tester tester 830 Nov 25 02:58 run\n")
+    fact = facts_for(kb, ("ls", text))["exec-bit-missing"]
+    assert fact.strength == 1.0 and "/opt/r/base-2/bin/run (0644)" in fact.summary
+
+
+def test_world_writable_and_private_key(kb):
+    text = ("/home/ci/.ssh:\n-rw-r--r-- 1 ci ci 1679 Nov 25 02:58 id_rsa\n-rw-r--r-- 1 ci ci 400 Nov 25 02:58 id_rsa.pub\n"
+            "/srv:\n-rw-rw-rw- 1 root root 10 Nov 25 02:58 shared.cfg\ndrwxrwxrwt 2 root root 10 Nov 25 02:58 tmp\n")
+    facts = facts_for(kb, ("ls", text))
+    assert facts["private-key-too-open"].summary == "private key files readable by others: /home/ci/.ssh/id_rsa (0644)"
+    assert facts["world-writable"].summary == "1 entries are writable by everyone: /srv/shared.cfg (0666)"
+
+
+def test_denied_paths_are_diagnosed_against_the_snapshot(kb):
+    def hit(text):
+        return Hit("eacces", "app.log", 7, text)
+
+    cases = [
+        ("open /opt/ts/releases/base-4.2.0/station.cfg: permission denied", "r", "denied-path-restrictive-mode"),
+        ("open /opt/ts/releases/base-4.1.0/station.cfg: permission denied", "r", "denied-path-allowed-by-modes"),
+        ("open /opt/ts/releases/base-4.1.0/station.cfg for writing: permission denied", "w", "denied-path-wrong-owner"),
+        ("bash: /opt/ts/releases/base-4.1.0/station.cfg: Permission denied", "x", "denied-path-not-executable"),
+    ]
+    for text, access, name in cases:
+        facts = facts_for(kb, ("ls", RELEASES), user="runner", access_hits=[(hit(text), access)])
+        assert name in facts, text
+        assert facts[name].evidence[0] .line == 7
+
+
+def test_host_umask_and_full_disk(kb):
+    facts = facts_for(kb, ("umask", "0077\n"), ("df", "Filesystem 1K-blocks Used Available Use% Mounted on\n/dev/sda1 10 10 0 100% /opt\n"))
+    assert facts["host-umask-restrictive"].summary.startswith("umask on the host is 0077")
+    assert facts["filesystem-full"].summary == "/opt (/dev/sda1) has 100% of its space used"
