@@ -15,7 +15,7 @@ def test_restrictive_umask_tree_names_the_release_owner_and_count(kb):
     facts = facts_for(kb, ("ls", RELEASES))
     fact = facts["restrictive-umask-tree"]
     assert fact.strength == 1.0
-    assert fact.summary == ("3 of 3 entries in /opt/ts/releases/base-4.2.0 are mode 0600/0700 owned by jdoe "
+    assert fact.summary == ("3 of 3 entries in /opt/ts/releases/base-4.2.0 are mode 0700/0600 owned by jdoe "
                             "(umask 077 explains 3 of 3); the service account tester cannot read them")
     assert [e.line for e in fact.evidence] == [15, 16, 4]
     assert "release-differs-from-siblings" in facts and "personal-account-owner" in facts
