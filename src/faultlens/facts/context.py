@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 
 import re2
@@ -65,11 +66,23 @@ def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[
     path_re = re2.compile(lexicon.path)
     for hit, access in _most_specific_access(access_hits):
         for path in path_re.findall(hit.text):
-            found = snapshot.resolve(path)
-            if found is not None:
-                ctx.denied.append(_diagnose(ctx, hit, access, path, snapshot.entries[found]))
+            denied = _locate(ctx, hit, access, path)
+            if denied is not None:
+                ctx.denied.append(denied)
                 break
     return ctx
+
+
+def _locate(ctx: FactContext, hit: Hit, access: str, path: str) -> DeniedPath | None:
+    """The path itself if the snapshot has it; else its directory: creating a file needs write
+    access to the directory, reaching one needs to enter it."""
+    found = ctx.snapshot.resolve(path)
+    if found is not None:
+        return _diagnose(ctx, hit, access, path, ctx.snapshot.entries[found])
+    parent = ctx.snapshot.resolve(posixpath.dirname(path.rstrip("/")))
+    if parent is None or ctx.snapshot.entries[parent].type != "dir":
+        return None
+    return _diagnose(ctx, hit, "w" if access == "w" else "x", path, ctx.snapshot.entries[parent])
 
 
 _SPECIFICITY = {"r": 0, "w": 1, "x": 2}
@@ -87,17 +100,18 @@ def _most_specific_access(access_hits: list[tuple[Hit, str]]) -> list[tuple[Hit,
 
 def _diagnose(ctx: FactContext, hit: Hit, access: str, path: str, entry: FileEntry) -> DeniedPath:
     result = reach(entry, ctx.snapshot.ancestors(entry.path), ctx.account, access)
+    blocker = result.blocker
     if result.ok:
         diagnosis = "allowed-by-modes"
-    elif result.blocked_at == "traverse":
-        tree = ctx.trees.get(result.blocker.path)
+    elif access == "w":
+        diagnosis = "wrong-owner"  # writing is the owner's right: someone else owns it
+    elif blocker.type == "dir":
+        tree = ctx.trees.get(blocker.path)
         mostly_private = tree is not None and tree.umask is not None and tree.umask.restrictive \
             and len(tree.unreadable(ctx.account)) > tree.size / 2
         diagnosis = "restrictive-mode" if mostly_private else "not-traversable"
     elif access == "x" and allowed(entry, ctx.account, "r"):
         diagnosis = "not-executable"
-    elif access == "w":
-        diagnosis = "wrong-owner"
     else:
         diagnosis = "wrong-owner" if _owner_outlier_only(ctx, entry) else "restrictive-mode"
     return DeniedPath(hit, access, path, entry, result, diagnosis)

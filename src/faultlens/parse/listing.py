@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import posixpath
+from dataclasses import replace
 
 from lark import Transformer
 
@@ -112,6 +113,9 @@ def parse_find_printf(text: str, source: str) -> SnapshotRecords:
         path, target = _split_link(path, ftype)
         out.entries.append(FileEntry(_norm(path), ftype, bits, owner, group, size, target, None,
                                      Location(source, number), line))
+    # '%m' prints no type: whatever has entries below it in the listing is a directory
+    parents = {posixpath.dirname(e.path) for e in out.entries}
+    out.entries = [replace(e, type="dir") if e.type == "file" and e.path in parents else e for e in out.entries]
     return out
 
 
