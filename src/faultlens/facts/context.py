@@ -103,13 +103,13 @@ def _diagnose(ctx: FactContext, hit: Hit, access: str, path: str, entry: FileEnt
     blocker = result.blocker
     if result.ok:
         diagnosis = "allowed-by-modes"
-    elif access == "w":
-        diagnosis = "wrong-owner"  # writing is the owner's right: someone else owns it
-    elif blocker.type == "dir":
+    elif result.blocked_at == "traverse" or (blocker.type == "dir" and access != "w"):
         tree = ctx.trees.get(blocker.path)
         mostly_private = tree is not None and tree.umask is not None and tree.umask.restrictive \
             and len(tree.unreadable(ctx.account)) > tree.size / 2
         diagnosis = "restrictive-mode" if mostly_private else "not-traversable"
+    elif access == "w":
+        diagnosis = "wrong-owner"  # writing is the owner's right: someone else owns it
     elif access == "x" and allowed(entry, ctx.account, "r"):
         diagnosis = "not-executable"
     else:

@@ -7,12 +7,14 @@ import re
 from faultlens.model import Explanation
 from faultlens.render import inert, where
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~])")
+_INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
+_LINE_START = re.compile(r"^(\s*)([#+\->=]|\d+[.)])", re.M)
 
 
 def escape(text: str) -> str:
-    """Plain text that Markdown shows as it is (no links, HTML or emphasis)."""
-    return _SPECIAL.sub(r"\\\1", inert(text))
+    """Plain text that Markdown shows as it is: no links, HTML, emphasis, headings or lists."""
+    text = _INLINE.sub(r"\\\1", inert(text))
+    return _LINE_START.sub(lambda m: f"{m[1]}{m[2][:-1]}\\{m[2][-1]}", text)
 
 
 def code_block(lines: list[str]) -> str:
