@@ -9,6 +9,7 @@ simply compiled each time.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import tempfile
@@ -21,31 +22,37 @@ SHARED = "shared.lark"
 
 
 @cache
-def grammar(name: str, transformer_cls: type | None = None):
-    """An LALR parser for grammars/<name>.lark (one line of input per parse).
-
-    With a transformer class, the transformer runs inside the parser (no tree is built)."""
+def grammar(name: str):
+    """An LALR parser for grammars/<name>.lark (one line of input per parse)."""
     import lark
 
     folder = data_dir("grammars")
     path = folder / f"{name}.lark"
-    options = dict(parser="lalr", lexer="contextual", maybe_placeholders=False,
-                   transformer=transformer_cls() if transformer_cls else None)
     cached = _cache_file(name, [path, folder / SHARED], lark.__version__)
-    if cached is None:
-        return lark.Lark.open(str(path), **options)
-    if cached.exists():
-        return lark.Lark.open(str(path), cache=str(cached), **options)
-    fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", dir=cached.parent)
-    os.close(fd)
-    os.unlink(tmp)  # lark writes the file itself
-    try:
-        parser = lark.Lark.open(str(path), cache=tmp, **options)
-        os.replace(tmp, cached)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    if cached is not None and cached.exists():
+        try:
+            with cached.open("rb") as fh:
+                return lark.Lark.load(fh)
+        except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt, never fatal
+            pass
+    parser = lark.Lark.open(str(path), parser="lalr", lexer="contextual", maybe_placeholders=False)
+    if cached is not None:
+        _store(parser, cached)
     return parser
+
+
+def _store(parser, cached: Path) -> None:
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", dir=cached.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            parser.save(fh)
+        os.replace(tmp, cached)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
 
 
 def _cache_file(name: str, sources: list[Path], lark_version: str) -> Path | None:

@@ -16,14 +16,15 @@ def parsed_lines(text: str, source: str, grammar_name: str, transformer_cls: typ
 
     Lines it rejects become problems (the first few listed one by one, then a count).
     """
-    parse = grammar(grammar_name, transformer_cls).parse
+    parse = grammar(grammar_name).parse
+    transform = transformer_cls().transform
     errors = parse_errors()
     rejected = 0
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip() or (skip and skip(line)):
             continue
         try:
-            value = parse(line)
+            value = transform(parse(line))
         except errors:
             rejected += 1
             if rejected <= MAX_PROBLEMS_LISTED:
