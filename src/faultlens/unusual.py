@@ -11,7 +11,8 @@ from faultlens.kb.model import Lexicon
 from faultlens.model import UnusualLine
 from faultlens.parse.logs import LogText
 
-MAX_LINES_PROFILED = 200_000  # per log; beyond it only error-like lines are considered
+MAX_LINES_PROFILED = 200_000  # per log
+MIN_LINES_FOR_RARITY = 20  # in a shorter log every line is "rare": only error-like lines count
 SHOWN = 10
 
 _MASKS = (
@@ -35,10 +36,13 @@ def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
     scored: list[UnusualLine] = []
     for log in logs:
         lines = [(n, t) for n, t in log.lines() if t.strip()][:MAX_LINES_PROFILED]
-        counts = Counter(template(t) for _, t in lines)
+        rarity = len(lines) >= MIN_LINES_FOR_RARITY
+        counts = Counter(template(t) for _, t in lines) if rarity else Counter()
         for number, text in lines:
-            score = 1.0 / counts[template(text)]
-            if error_like.search(text) and not benign.search(text):
+            if benign.search(text):
+                continue  # "0 errors", "check passed": never what stands out in a failure
+            score = 1.0 / counts[template(text)] if rarity else 0.0
+            if error_like.search(text):
                 score += 2.0
             if score >= 1.0:
                 scored.append(UnusualLine(log.source, number, text[:500], round(score, 3)))
