@@ -6,7 +6,7 @@ weight x strength); signals with negative weight argue against it and scale it d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from faultlens.kb.model import Cause, KnowledgeBase, Signal
@@ -33,7 +33,18 @@ class Fired:
 
 def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef]) -> list[Finding]:
     findings = [f for cause in kb.causes.values() if (f := _score(cause, hits, facts, runbooks))]
-    return sorted(findings, key=lambda f: (-f.confidence, f.id))
+    findings = _symptoms_yield(findings, kb)
+    return sorted((f for f in findings if f.confidence >= REPORT_AT), key=lambda f: (-f.confidence, f.id))
+
+
+def _symptoms_yield(findings: list[Finding], kb: KnowledgeBase) -> list[Finding]:
+    """A failed assertion beside an infrastructure cause is that cause's symptom: its confidence
+    keeps only the share the other causes leave unexplained."""
+    best_other = max((f.confidence for f in findings if not kb.causes[f.id].symptom), default=0.0)
+    if not best_other:
+        return findings
+    return [replace(f, confidence=round(f.confidence * (1.0 - best_other), 3)) if kb.causes[f.id].symptom else f
+            for f in findings]
 
 
 def _score(cause: Cause, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef]) -> Finding | None:

@@ -121,7 +121,7 @@ def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:
     if data["category"] not in CATEGORIES:
         raise KBError(f"{where('category')}: unknown category {data['category']!r} (one of {', '.join(CATEGORIES)})")
     unknown = set(data) - {"id", "title", "category", "summary", "signals", "requires", "runbook", "next_steps",
-                           "examples", "sources"}
+                           "examples", "sources", "symptom"}
     if unknown:
         raise KBError(f"{where(sorted(unknown)[0])}: unknown field {sorted(unknown)[0]!r}")
     if not isinstance(data["signals"], list) or not data["signals"]:
@@ -144,7 +144,7 @@ def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:
     return Cause(cid, str(data["title"]), data["category"], str(data["summary"]).strip(),
                  str(data.get("runbook", cid)), signals, requires,
                  tuple(str(s) for s in data.get("next_steps") or ()), examples, str(path),
-                 tuple(str(s) for s in data.get("sources") or ()))
+                 tuple(str(s) for s in data.get("sources") or ()), bool(data.get("symptom", False)))
 
 
 def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:

@@ -53,6 +53,8 @@ class Cause:
     examples: tuple[Example, ...] = ()
     path: str = ""
     sources: tuple[str, ...] = ()
+    # a symptom (a failed assertion) yields to any other cause found beside it
+    symptom: bool = False
 
 
 @dataclass(frozen=True)
