@@ -2,7 +2,7 @@
 
 case.yaml keys: sample (use samples/<name> as the inputs), user, verdict, top, min_confidence,
 max_confidence, evidence ([source suffix, line] pairs the top cause must cite), not_first,
-causes (the exact list of cause ids), unusual_first ([source suffix, line]), account.
+category (of the top cause), causes (the exact list of cause ids), unusual_first ([source suffix, line]), account.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ def test_case(folder: Path, kb):
         cited = {(e.source, e.line) for e in top.evidence}
         for suffix, line in spec.get("evidence", []):
             assert any(s.endswith(suffix) and n == line for s, n in cited), (suffix, line, sorted(cited))
+    if "category" in spec:
+        assert result.findings and result.findings[0].category == spec["category"], ids
     for other in spec.get("not_first", []):
         assert ids[:1] != [other]
     if "unusual_first" in spec:
