@@ -39,3 +39,12 @@ def test_line_time_forms():
     assert line_time("Nov 25 04:10:01 host7 app[1]: x").strftime("%b %d %H:%M:%S") == "Nov 25 04:10:01"
     assert line_time("[03:12:44] ERROR") is not None
     assert line_time("no time here") is None
+
+
+def test_every_anchor_admits_a_ci_prefix_but_classes_are_left_alone():
+    from faultlens.kb.patterns import CI_PREFIX, for_engine
+
+    shown = lambda p: for_engine(p).replace(CI_PREFIX, "<P>")  # noqa: E731
+    assert shown(r"(?i)^a|b|^c") == "(?i)^<P>a|b|^<P>c"
+    assert shown(r"[^^]x\^") == r"[^^]x\^"
+    assert shown(r"[^]^]q^") == "[^]^]q^<P>"

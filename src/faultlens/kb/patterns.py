@@ -1,7 +1,7 @@
 """Knowledge-base patterns on RE2: linear time on any input, or rejected at load with the reason.
 
-`^` at the start of a pattern means the start of the message: CI timestamp prefixes
-(GitHub Actions `2024-01-01T00:00:00.1234567Z `, Jenkins `[12:00:00] `) may precede it.
+`^` means the start of the message: CI timestamp prefixes (GitHub Actions
+`2024-01-01T00:00:00.1234567Z `, Jenkins `[12:00:00] `) may precede it.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ import re
 import re2
 
 CI_PREFIX = r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z |\[\d\d:\d\d:\d\d(?:\.\d+)?\] )?"
-_LEADING_FLAGS = re.compile(r"^(\(\?[a-zA-Z]+\))?\^")
 
 
 class PatternError(ValueError):
@@ -19,11 +18,27 @@ class PatternError(ValueError):
 
 
 def for_engine(regex: str) -> str:
-    """The pattern as compiled: a leading `^` also admits a CI timestamp prefix."""
-    m = _LEADING_FLAGS.match(regex)
-    if m:
-        return f"{m[1] or ''}^{CI_PREFIX}{regex[m.end():]}"
-    return regex
+    """The pattern as compiled: every `^` anchor also admits a CI timestamp prefix."""
+    out, i, n = [], 0, len(regex)
+    while i < n:
+        ch = regex[i]
+        if ch == "\\":
+            out.append(regex[i:i + 2])
+            i += 2
+        elif ch == "[":  # copy a character class whole: '^' and ']' first in it are literal
+            j = i + 1
+            if j < n and regex[j] == "^":
+                j += 1
+            if j < n and regex[j] == "]":
+                j += 1
+            while j < n and regex[j] != "]":
+                j += 2 if regex[j] == "\\" else 1
+            out.append(regex[i:j + 1])
+            i = j + 1
+        else:
+            out.append("^" + CI_PREFIX if ch == "^" else ch)
+            i += 1
+    return "".join(out)
 
 
 def compile_pattern(regex: str):
