@@ -2,7 +2,8 @@
 
 case.yaml keys: sample (use samples/<name> as the inputs), user, verdict, top, min_confidence,
 max_confidence, evidence ([source suffix, line] pairs the top cause must cite), not_first,
-category (of the top cause), causes (the exact list of cause ids), unusual_first ([source suffix, line]), account.
+category (of the top cause), causes (the exact list of cause ids), unusual_first ([source suffix, line]), context (of an evidence line of the top cause),
+account.
 """
 
 from __future__ import annotations
@@ -48,5 +49,7 @@ def test_case(folder: Path, kb):
         suffix, line = spec["unusual_first"]
         first = result.unusual_lines[0]
         assert first.source.endswith(suffix) and first.line == line
+    if "context" in spec:
+        assert spec["context"] in {e.context for e in result.findings[0].evidence}
     if "account" in spec:
         assert result.account.name == spec["account"]

@@ -15,14 +15,17 @@ from faultlens.parse.logs import LogText, line_time
 
 MAX_HITS_KEPT = 200  # per pattern per log: the first ones, plus a count of all
 MAX_LINE_SHOWN = 2000
+MAX_BLOCK_SHOWN = 8000
 
 
 @dataclass(frozen=True)
 class Hit:
     key: str  # pattern key
     source: str
-    line: int
-    text: str
+    line: int  # in the original file
+    text: str  # the matching line
+    context: str | None = None  # the test case or unit the line belongs to
+    block: str | None = None  # the whole stack trace, when the line is part of one
 
     @property
     def time(self) -> datetime | None:
@@ -73,7 +76,13 @@ class Matcher:
             pos = end + 1
             if self._veto is not None and self._veto.search(raw):
                 continue
+            keys = [key for key, regex in self._each if regex.search(raw)]
+            if not keys:
+                continue
             text = raw[:MAX_LINE_SHOWN].decode("utf-8", "replace")
-            for key, regex in self._each:
-                if regex.search(raw):
-                    hits.add(Hit(key, log.source, line_no, text))
+            first, last = log.block_around(start, end)
+            block = data[first:last][:MAX_BLOCK_SHOWN].decode("utf-8", "replace") if (first, last) != (start, end) else None
+            where = log.original_line(line_no)
+            context = log.contexts.get(line_no)
+            for key in keys:
+                hits.add(Hit(key, log.source, where, text, context, block))

@@ -78,8 +78,9 @@ class InputInfo:
 class Evidence:
     source: str
     line: int | None
-    text: str
+    text: str  # the line, or the whole stack trace it belongs to
     signal: str
+    context: str | None = None  # e.g. the test case of a JUnit failure
 
 
 @dataclass(frozen=True)

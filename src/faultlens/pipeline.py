@@ -12,6 +12,7 @@ from faultlens.match import Hits, Matcher
 from faultlens.model import Explanation, InputInfo, Problem
 from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
+from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
 from faultlens.rank import EXPLAINED_AT, rank
 from faultlens.runbooks import load_runbooks
@@ -35,7 +36,7 @@ def explain_blobs(blobs: list[Blob], problems: list[Problem], kb: KnowledgeBase,
     for blob in blobs:
         kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
         if kind.kind == "log":
-            log = LogText.from_bytes(blob.source, blob.data)
+            log = VIEWS[kind.format](blob.source, blob.data)
             logs.append(log)
             infos.append(InputInfo(blob.source, "log", kind.format, log.line_count))
         elif kind.kind == "snapshot":

@@ -79,7 +79,7 @@ def _collect(fired: list[Fired]) -> tuple[Evidence, ...]:
             if key in seen:
                 continue
             seen.add(key)
-            out.append(Evidence(ev.source, ev.line, ev.text, f.signal.id))
+            out.append(Evidence(ev.source, ev.line, ev.text, f.signal.id, ev.context))
     return tuple(out[:EVIDENCE_PER_FINDING])
 
 
@@ -100,7 +100,7 @@ def _fire(signal: Signal, cause: Cause, hits: Hits, facts: dict[str, Fact]) -> F
 
 
 def _evidence(hit: Hit) -> Evidence:
-    return Evidence(hit.source, hit.line, hit.text, hit.key)
+    return Evidence(hit.source, hit.line, hit.block or hit.text, hit.key, hit.context)
 
 
 def _in_sequence(firsts: list[Hit], thens: list[Hit], within: timedelta) -> tuple[Hit, Hit] | None:

@@ -48,3 +48,16 @@ def test_binary_is_skipped():
 
 def test_run_yaml_is_metadata():
     assert sniff("run/run.yaml", b"host: s1\n", "host: s1\n").kind == "metadata"
+
+
+@pytest.mark.parametrize("text, fmt", [
+    ('<?xml version="1.0"?>\n<testsuite name="x" tests="1"><testcase name="t"/></testsuite>\n', "junit"),
+    ('<testsuites>\n<testsuite name="x"/>\n</testsuites>\n', "junit"),
+    ('{"__REALTIME_TIMESTAMP":"1","MESSAGE":"hi","PRIORITY":"6"}\n{"__REALTIME_TIMESTAMP":"2","MESSAGE":"ho"}\n', "journald-json"),
+    ('{"level":"info","msg":"hi"}\n{"level":"error","msg":"ho"}\n', "json-lines"),
+    ("TAP version 13\n1..2\nok 1 - a\nnot ok 2 - b\n", "tap"),
+    ('{"not": "a log"}\n', "plain"),
+])
+def test_structured_logs(text, fmt):
+    got = sniff("whatever", text.encode(), text)
+    assert (got.kind, got.format) == ("log", fmt)

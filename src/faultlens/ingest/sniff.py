@@ -6,6 +6,7 @@ format whose signature matches most of the first meaningful lines wins; parsers 
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
@@ -50,6 +51,11 @@ FORMATS: tuple[_Row, ...] = (
 )
 
 _METADATA_NAMES = ("run.yaml", "run.yml")
+_JUNIT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<testsuites?[\s>]", re.S)
+_TAP = re.compile(r"^(?:TAP version \d+|1\.\.\d+)\s*$")
+_TAP_LINE = re.compile(r"^(?:not )?ok\b")
+_JOURNALD_KEYS = ("__REALTIME_TIMESTAMP", "_SYSTEMD_UNIT", "SYSLOG_IDENTIFIER", "PRIORITY", "__CURSOR")
+_MESSAGE_KEYS = ("message", "msg", "MESSAGE", "log", "@message", "text", "Message")
 
 
 def sniff(name: str, data: bytes, text: str) -> Sniffed:
@@ -60,6 +66,9 @@ def sniff(name: str, data: bytes, text: str) -> Sniffed:
     lines = _sample(text)
     if not lines:
         return Sniffed("log", "plain")
+    structured = _structured_log(text, lines)
+    if structured:
+        return Sniffed("log", structured)
     best: tuple[float, _Row] | None = None
     for row in FORMATS:
         if row.requires and not any(row.requires.match(ln) for ln in lines):
@@ -73,6 +82,30 @@ def sniff(name: str, data: bytes, text: str) -> Sniffed:
     if best is None:
         return Sniffed("log", "plain")
     return Sniffed(best[1].kind, best[1].format)
+
+
+def _structured_log(text: str, lines: list[str]) -> str | None:
+    if _JUNIT.match(text[:4096]):
+        return "junit"
+    if _TAP.match(lines[0]) and any(_TAP_LINE.match(ln) for ln in lines[1:]):
+        return "tap"
+    objects = [_json_object(ln) for ln in lines[:16] if ln.lstrip().startswith("{")]
+    objects = [o for o in objects if o is not None]
+    if not objects or len(objects) < max(1, len(lines[:16]) // 2):
+        return None
+    if any(k in o for o in objects for k in _JOURNALD_KEYS) and any("MESSAGE" in o for o in objects):
+        return "journald-json"
+    if any(k in o for o in objects for k in _MESSAGE_KEYS):
+        return "json-lines"
+    return None
+
+
+def _json_object(line: str) -> dict | None:
+    try:
+        value = json.loads(line)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _sample(text: str) -> list[str]:

@@ -7,7 +7,7 @@ compiled pattern and only the lines that match are cut out and numbered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from faultlens.ingest.decode import to_utf8
@@ -15,18 +15,41 @@ from faultlens.ingest.decode import to_utf8
 
 @dataclass(frozen=True)
 class LogText:
+    """The text the matcher scans. For a plain log it is the file itself; for a structured log
+    (JUnit XML, journald JSON...) it is a view of its messages, one per line, with `line_map`
+    giving each view line's line in the original file and `contexts` what it belongs to
+    (a test case, a unit)."""
+
     source: str
     data: bytes  # normalized UTF-8, "\n" line ends
+    line_map: tuple[int, ...] | None = None  # view line i+1 -> original line number
+    contexts: dict[int, str] = field(default_factory=dict)  # view line number -> context
+    original_lines: int | None = None
 
     @classmethod
     def from_bytes(cls, source: str, raw: bytes) -> "LogText":
         return cls(source, to_utf8(raw))
 
+    @classmethod
+    def from_view(cls, source: str, lines: list[tuple[int, str, str | None]], original_lines: int) -> "LogText":
+        """A view built from (original line, text, context) triples."""
+        text = "\n".join(t.replace("\n", " | ") for _, t, _ in lines)
+        contexts = {i: c for i, (_, _, c) in enumerate(lines, start=1) if c}
+        return cls(source, to_utf8(text.encode("utf-8", "replace")), tuple(n for n, _, _ in lines), contexts,
+                   original_lines)
+
     @property
     def line_count(self) -> int:
+        if self.original_lines is not None:
+            return self.original_lines
         if not self.data:
             return 0
         return self.data.count(b"\n") + (0 if self.data.endswith(b"\n") else 1)
+
+    def original_line(self, view_line: int) -> int:
+        if self.line_map is None:
+            return view_line
+        return self.line_map[view_line - 1] if 0 < view_line <= len(self.line_map) else view_line
 
     def line_bounds(self, offset: int) -> tuple[int, int]:
         """Start and end (exclusive, without the newline) of the line holding offset."""
@@ -35,9 +58,41 @@ class LogText:
         return start, (len(self.data) if end < 0 else end)
 
     def lines(self):
-        """(number, text) for every line: for small inputs and statistics, not the hot path."""
+        """(original line number, text) for every line: for statistics, not the hot path."""
         for number, line in enumerate(self.data.decode("utf-8", "replace").split("\n"), start=1):
-            yield number, line
+            yield self.original_line(number), line
+
+    def block_around(self, start: int, end: int) -> tuple[int, int]:
+        """The stack trace a line belongs to, as byte offsets: the "Traceback" header and frames
+        above a Python exception line, the `at ...` / `Caused by:` / goroutine lines below a
+        Java, Node or Go error line. Just the line itself when it is in no trace."""
+        data = self.data
+        first = start
+        # upwards: indented frames up to a Python "Traceback (most recent call last):"
+        probe, steps = start, 0
+        while probe > 0 and steps < MAX_TRACE_LINES:
+            prev_start = data.rfind(b"\n", 0, probe - 1) + 1
+            prev = data[prev_start:probe - 1]
+            if _TRACE_HEAD.search(prev):
+                first = prev_start
+                break
+            if not prev[:1].isspace():
+                break
+            probe, steps = prev_start, steps + 1
+        # downwards: frames and causes
+        last, steps = end, 0
+        while last < len(data) and steps < MAX_TRACE_LINES:
+            next_end = data.find(b"\n", last + 1)
+            next_end = len(data) if next_end < 0 else next_end
+            if not _TRACE_TAIL.match(data[last + 1:next_end]):
+                break
+            last, steps = next_end, steps + 1
+        return first, last
+
+
+MAX_TRACE_LINES = 40
+_TRACE_HEAD = re.compile(rb"Traceback \(most recent call last\):\s*$")
+_TRACE_TAIL = re.compile(rb"(?:\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|goroutine \d+ \[|\t\S)")
 
 
 # Time stamps as logs print them at the start of a line (after an optional CI prefix).

@@ -10,7 +10,10 @@ SCHEMA = "faultlens.explain/1"
 
 
 def _evidence(ev: Evidence) -> dict:
-    return {"source": ev.source, "line": ev.line, "text": ev.text, "signal": ev.signal}
+    out = {"source": ev.source, "line": ev.line, "text": ev.text, "signal": ev.signal}
+    if ev.context:
+        out["context"] = ev.context
+    return out
 
 
 def _cause(f: Finding) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from faultlens.model import Explanation
+from faultlens.model import Evidence, Explanation
 from faultlens.render import inert, where
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
@@ -23,6 +23,11 @@ def code_block(lines: list[str]) -> str:
     while fence in body:
         fence += "`"
     return f"{fence}text\n{body}\n{fence}"
+
+
+def _evidence_line(e: Evidence) -> str:
+    head = where(e.source, e.line) + (f" ({e.context})" if e.context else "")
+    return f"{head}  " + e.text.replace("\n", "\n" + " " * (len(head) + 2))
 
 
 def render(result: Explanation, top: int) -> str:
@@ -44,7 +49,7 @@ def render(result: Explanation, top: int) -> str:
         if f.evidence:
             out.append("Evidence:")
             out.append("")
-            out.append(code_block([f"{where(e.source, e.line)}  {e.text}" for e in f.evidence]))
+            out.append(code_block([_evidence_line(e) for e in f.evidence]))
             out.append("")
         if f.runbook:
             out.append(f"Runbook: {escape(f.runbook.title)} (`faultlens runbook {f.runbook.id}`)")

@@ -54,8 +54,12 @@ def _finding(console: Console, n: int, f: Finding) -> None:
         console.print(Text("   evidence:", style="bold"))
         width = max(len(where(e.source, e.line)) for e in f.evidence)
         for e in f.evidence:
-            console.print(Text(f"     {where(e.source, e.line):<{width}}  ", style="cyan") + Text(inert(e.text))
-                          + Text(f"  [{e.signal}]", style="dim"))
+            first, *more = inert(e.text).split("\n")
+            label = f"  [{e.signal}]" + (f" in {inert(e.context)}" if e.context else "")
+            console.print(Text(f"     {where(e.source, e.line):<{width}}  ", style="cyan") + Text(first)
+                          + Text(label, style="dim"))
+            for line in more:
+                console.print(Text(" " * (7 + width)) + Text(line))
     if f.against:
         console.print(Text("   against: " + ", ".join(sorted({e.signal for e in f.against})), style="dim"))
     if f.runbook:
