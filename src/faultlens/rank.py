@@ -1,7 +1,9 @@
 """Evidence x causes -> scored findings. Pure: data in, data out.
 
-A cause's confidence combines its fired signals as independent pieces of evidence (noisy-OR of
-weight x strength); signals with negative weight argue against it and scale it down.
+A cause's evidence score combines its fired signals as independent pieces of evidence (noisy-OR
+of weight x strength); signals with negative weight argue against it and scale it down. The
+knowledge base's calibration map turns the score into a confidence that means what it says
+(fitted on the accuracy benchmark: bench/accuracy).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from faultlens.kb.model import Cause, KnowledgeBase, Signal
 from faultlens.match import Hit, Hits
 from faultlens.model import Evidence, Fact, Finding, RunbookRef
 
-REPORT_AT = 0.2  # below this a cause is not listed at all
+REPORT_AT = 0.1  # evidence score below which a cause is not listed at all
 EXPLAINED_AT = 0.5  # "real support": the verdict is explained and the exit code 0
 EVIDENCE_PER_SIGNAL = 3
 EVIDENCE_PER_FINDING = 10
@@ -32,7 +34,7 @@ class Fired:
 
 
 def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef]) -> list[Finding]:
-    findings = [f for cause in kb.causes.values() if (f := _score(cause, hits, facts, runbooks))]
+    findings = [f for cause in kb.causes.values() if (f := _score(kb, cause, hits, facts, runbooks))]
     findings = _symptoms_yield(findings, kb)
     return sorted((f for f in findings if f.confidence >= REPORT_AT), key=lambda f: (-f.confidence, f.id))
 
@@ -47,7 +49,8 @@ def _symptoms_yield(findings: list[Finding], kb: KnowledgeBase) -> list[Finding]
             for f in findings]
 
 
-def _score(cause: Cause, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef]) -> Finding | None:
+def _score(kb: KnowledgeBase, cause: Cause, hits: Hits, facts: dict[str, Fact],
+           runbooks: dict[str, RunbookRef]) -> Finding | None:
     fired = [f for s in cause.signals if (f := _fire(s, cause, hits, facts)) is not None]
     positive = [f for f in fired if f.effect > 0]
     negative = [f for f in fired if f.effect < 0]
@@ -56,11 +59,13 @@ def _score(cause: Cause, hits: Hits, facts: dict[str, Fact], runbooks: dict[str,
     doubt = 1.0
     for f in positive:
         doubt *= 1.0 - f.effect
-    confidence = 1.0 - doubt
+    score = 1.0 - doubt
     for f in negative:
-        confidence *= 1.0 + f.effect
-    if confidence < REPORT_AT:
+        score *= 1.0 + f.effect
+    score = round(score, 6)  # 1 - (1 - 0.1) is not quite 0.1 in floating point
+    if score < REPORT_AT:
         return None
+    confidence = kb.calibrate(score)
     positive.sort(key=lambda f: -f.effect)
     facts_fired = [f.fact for f in positive if f.fact is not None]
     steps = [s for fact in facts_fired for s in fact.next_steps] + list(cause.next_steps)

@@ -37,11 +37,12 @@ def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | No
             raise KBError(f"{d}: knowledge-base folder not found")
     shared: dict[str, Pattern] = {}
     lexicon: dict = {}
+    calibration: list[tuple[float, float]] = []
     cause_files: list[Path] = []
     for d in dirs:
         sig_file = d / SIGNALS_FILE
         if sig_file.is_file():
-            _load_shared(sig_file, shared, lexicon)
+            calibration = _load_shared(sig_file, shared, lexicon) or calibration
         cause_files += sorted(p for p in _yaml_files(d) if p.name != SIGNALS_FILE)
     causes: dict[str, Cause] = {}
     for path in cause_files:
@@ -62,7 +63,7 @@ def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | No
     runbook_dirs = [str(data_dir("runbooks"))] + [str(d / "runbooks") for d in dirs[1:] if (d / "runbooks").is_dir()]
     files = tuple(str(p) for p in cause_files)
     return KnowledgeBase(causes, Lexicon(**{k: lexicon[k] for k in Lexicon.fields()}),
-                         tuple(runbook_dirs), _version(dirs, cause_files), files)
+                         tuple(runbook_dirs), _version(dirs, cause_files), files, tuple(calibration))
 
 
 def _yaml_files(d: Path) -> list[Path]:
@@ -98,7 +99,8 @@ def _read(path: Path) -> Mapping:
     return data
 
 
-def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> None:
+def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[tuple[float, float]]:
+    """Shared signals and lexicon go into the dicts; the calibration knots (if any) are returned."""
     data = _read(path)
     for key, spec in (data.get("signals") or {}).items():
         if not isinstance(spec, Mapping) or not isinstance(spec.get("pattern"), str):
@@ -107,6 +109,21 @@ def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> None:
                               _access(spec.get("access"), path, spec.line_of("access")))
     for key, value in (data.get("lexicon") or {}).items():
         lexicon[key] = _pattern(value, path, data["lexicon"].line_of(key))
+    return _calibration(data.get("calibration"), path, data.line_of("calibration"))
+
+
+def _calibration(raw, path: Path, line: int) -> list[tuple[float, float]]:
+    if raw is None:
+        return []
+    try:
+        knots = [(float(x), float(y)) for x, y in raw]
+    except (TypeError, ValueError):
+        raise KBError(f"{path}:{line}: calibration must be a list of [score, confidence] pairs") from None
+    ok = all(0 <= x <= 1 and 0 <= y <= 1 for x, y in knots) and all(
+        x0 < x1 and y0 <= y1 for (x0, y0), (x1, y1) in zip(knots, knots[1:]))
+    if not knots or not ok:
+        raise KBError(f"{path}:{line}: calibration knots must lie in [0, 1], scores rising, confidences not falling")
+    return knots
 
 
 def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:

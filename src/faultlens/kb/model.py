@@ -80,6 +80,20 @@ class KnowledgeBase:
     runbook_dirs: tuple[str, ...]
     version: str
     files: tuple[str, ...] = field(default=())
+    # (evidence score, confidence) knots of a monotone map; empty: the score is the confidence
+    calibration: tuple[tuple[float, float], ...] = ()
+
+    def calibrate(self, score: float) -> float:
+        """The confidence for an evidence score: piecewise linear between the knots."""
+        knots = self.calibration
+        if not knots:
+            return score
+        if score <= knots[0][0]:
+            return knots[0][1] * score / knots[0][0] if knots[0][0] else knots[0][1]
+        for (x0, y0), (x1, y1) in zip(knots, knots[1:]):
+            if score <= x1:
+                return y0 + (y1 - y0) * (score - x0) / (x1 - x0)
+        return knots[-1][1]
 
     def patterns(self) -> list[Pattern]:
         """Every distinct log pattern, shared ones once."""
