@@ -53,22 +53,7 @@ def _read_one(name: str, stdin) -> Iterator[Blob | Problem]:
     if path.is_dir():
         yield from _walk(path, name)
         return
-    try:
-        with path.open("rb") as fh:
-            data = _read_bounded(fh)
-    except FileNotFoundError:
-        yield Problem(name, "no such file or directory")
-        return
-    except PermissionError:
-        yield Problem(name, "permission denied (cannot read the input itself)")
-        return
-    except IsADirectoryError:
-        yield Problem(name, "is a directory")
-        return
-    except OSError as exc:
-        yield Problem(name, f"cannot read: {exc.strerror or exc}")
-        return
-    yield from _expand(name, data)
+    yield from _read_file(path, name)
 
 
 def _walk(root: Path, shown: str) -> Iterator[Blob | Problem]:
@@ -85,17 +70,23 @@ def _walk(root: Path, shown: str) -> Iterator[Blob | Problem]:
                 continue
             if not full.is_file():
                 continue
-            yield from _read_one_file(full, label)
+            yield from _read_file(full, label)
     for err in errors:
         yield Problem(str(err.filename or shown), f"cannot list directory: {err.strerror or err}")
 
 
-def _read_one_file(path: Path, label: str) -> Iterator[Blob | Problem]:
+def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
     try:
         with path.open("rb") as fh:
             data = _read_bounded(fh)
+    except FileNotFoundError:
+        yield Problem(label, "no such file or directory")
+        return
     except PermissionError:
         yield Problem(label, "permission denied (cannot read the input itself)")
+        return
+    except IsADirectoryError:
+        yield Problem(label, "is a directory")
         return
     except OSError as exc:
         yield Problem(label, f"cannot read: {exc.strerror or exc}")
