@@ -118,6 +118,45 @@ def _emit(result, fmt: Format | None, top: int) -> None:
         terminal.render(result, top, _stdout())
 
 
+class CheckFormat(str, Enum):
+    terminal = "terminal"
+    json = "json"
+    junit = "junit"
+
+
+@app.command()
+@_guarded
+def check(
+    path: Annotated[str, typer.Argument(help="Release directory, tarball (.tar, .tar.gz, .tgz) or listing file")],
+    user: Annotated[str, typer.Option("--user", "-u", help="Account the test software runs as")],
+    group: Annotated[Optional[list[str]], typer.Option("--group", "-g", help="Its groups (repeatable; default: from this host)")] = None,
+    extract_as: Annotated[str, typer.Option("--extract-as", help="Who unpacks a tarball: root (keeps stored owners and modes) or user (its umask applies)")] = "root",
+    umask: Annotated[str, typer.Option("--umask", help="The user's umask, with --extract-as user")] = "022",
+    fmt: Annotated[Optional[CheckFormat], typer.Option("--format", "-f", help="terminal (default), json or junit")] = None,
+    kb: KbOpt = None,
+) -> None:
+    """Pre-flight a release: what would stop USER from using it. Exit 1 if something would."""
+    from faultlens.check.run import EXTRACT_CHOICES
+    from faultlens.check.run import check as run_check
+    from faultlens.kb.loader import load_kb
+    from faultlens.render import check_out
+
+    if extract_as not in EXTRACT_CHOICES:
+        raise _fail(f"--extract-as must be one of {', '.join(EXTRACT_CHOICES)}")
+    try:
+        mask = int(umask, 8)
+    except ValueError:
+        raise _fail(f"--umask must be octal, like 022 or 0077, not {umask!r}") from None
+    report = run_check(path, user, list(group or ()), load_kb(kb or ()), extract_as, mask)
+    if fmt == CheckFormat.json:
+        sys.stdout.write(check_out.as_json(report))
+    elif fmt == CheckFormat.junit:
+        sys.stdout.write(check_out.as_junit(report))
+    else:
+        check_out.terminal(report, _stdout())
+    raise typer.Exit(EXIT_NOT_EXPLAINED if report.failed else EXIT_OK)
+
+
 @app.command()
 @_guarded
 def runbook(

@@ -31,6 +31,16 @@ def service_account(user: str | None, snapshot: Snapshot, sets: list[list[Tree]]
     return None, ServiceAccount(None, "not known: give --user or include `id` output; meanwhile reasoning for any user other than the owner")
 
 
+def is_personal(owner: str | None, account: Account, system_accounts) -> bool:
+    """A person's account: not the service account, not root or a system account (by name, or
+    uid 1000 and up when only a number is known)."""
+    if not owner or owner in (account.name, str(account.uid)):
+        return False
+    if owner.isdigit():
+        return int(owner) >= 1000
+    return not system_accounts.search(owner)
+
+
 def _owner_of_working_siblings(sets: list[list[Tree]]) -> str | None:
     """Where releases sit side by side and some were made under a restrictive umask, the owner of
     the others is the account that uses them."""

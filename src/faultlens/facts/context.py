@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import re2
 
-from faultlens.facts.accounts import service_account
+from faultlens.facts.accounts import is_personal, service_account
 from faultlens.facts.permissions import Account, Reach, allowed, reach
 from faultlens.facts.snapshot import Snapshot
 from faultlens.facts.trees import Outlier, Tree, outliers, sibling_sets, trees
@@ -46,12 +46,7 @@ class FactContext:
     private_key_names: object
 
     def is_personal(self, owner: str | None) -> bool:
-        """A person's account: not the service account, not root or a system account."""
-        if not owner or owner in (self.account.name, str(self.account.uid)):
-            return False
-        if owner.isdigit():
-            return int(owner) >= 1000
-        return not self.system_accounts.search(owner)
+        return is_personal(owner, self.account, self.system_accounts)
 
 
 def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[Hit, str]], lexicon: Lexicon) -> FactContext:

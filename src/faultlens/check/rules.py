@@ -1,0 +1,176 @@
+"""What would stop the service account from using a release: each rule returns grouped findings."""
+
+from __future__ import annotations
+
+import posixpath
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+import re2
+
+from faultlens.check.source import Release
+from faultlens.facts.accounts import is_personal
+from faultlens.facts.permissions import Account, allowed, infer_umask, reach
+from faultlens.facts.snapshot import Snapshot
+from faultlens.kb.model import Lexicon
+from faultlens.model import FileEntry
+from faultlens.parse.modes import format_mode
+from faultlens.parse.records import SnapshotRecords
+
+
+@dataclass(frozen=True)
+class CheckGroup:
+    check: str  # untraversable | unreadable | restrictive-umask | exec-bit | crlf | personal-owner |
+    #             world-writable | setuid | symlink-dangling | symlink-outside
+    severity: str  # error: something would fail; warning: worth a look
+    title: str
+    entries: tuple[FileEntry, ...]
+    fix: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    target: str
+    kind: str
+    user: str
+    groups: tuple[CheckGroup, ...]
+    checked: int
+    notes: tuple[str, ...]
+
+    @property
+    def failed(self) -> bool:
+        return any(g.severity == "error" for g in self.groups)
+
+
+def run_checks(release: Release, account: Account, lexicon: Lexicon) -> CheckReport:
+    snapshot = Snapshot(SnapshotRecords(entries=release.entries))
+    groups = _access(snapshot, account)
+    groups += _umask(release, bool(groups))
+    groups += _execution(release, account, lexicon)
+    groups += _ownership_and_modes(release, account, lexicon)
+    groups += _symlinks(release, snapshot)
+    groups.sort(key=lambda g: g.severity != "error")  # what would fail first
+    return CheckReport(release.label, release.kind, account.name, tuple(groups), len(release.entries), tuple(release.notes))
+
+
+def _access(snapshot: Snapshot, account: Account) -> list[CheckGroup]:
+    """Directories the account cannot enter, files it cannot read by their own modes, and how many
+    entries that are fine in themselves sit unreachable below a closed directory."""
+    closed: list[FileEntry] = []
+    unreadable: list[FileEntry] = []
+    hidden = 0
+    for entry in snapshot.entries.values():
+        if entry.type == "dir":
+            own_ok = allowed(entry, account, "x") and allowed(entry, account, "r")
+            (closed if not allowed(entry, account, "x") else unreadable).extend([] if own_ok else [entry])
+        elif entry.type == "file":
+            own_ok = allowed(entry, account, "r")
+            unreadable.extend([] if own_ok else [entry])
+        else:
+            continue
+        if own_ok and not reach(entry, snapshot.ancestors(entry.path), account, "r").ok:
+            hidden += 1
+    out = []
+    if closed:
+        closed.sort(key=lambda e: e.path)
+        below = f"; {hidden} entries with fine modes are unreachable below them" if hidden else ""
+        out.append(CheckGroup("untraversable", "error",
+                              f"{_count(closed, 'directory', 'directories')} {account.name} cannot enter ({_patterns(closed)}){below}",
+                              tuple(closed), "chmod a+rx these directories (or give the group access), or build under umask 022"))
+    if unreadable:
+        unreadable.sort(key=lambda e: e.path)
+        out.append(CheckGroup("unreadable", "error",
+                              f"{_count(unreadable, 'entry', 'entries')} {account.name} cannot read ({_patterns(unreadable)})",
+                              tuple(unreadable), "chmod a+r (files) / a+rX (trees), or build the package under umask 022"))
+    return out
+
+
+def _count(items: list, one: str, many: str) -> str:
+    return f"{len(items)} {one if len(items) == 1 else many}"
+
+
+def _patterns(entries: list[FileEntry]) -> str:
+    counts = Counter(f"{format_mode(e.mode)} {e.owner}:{e.group}" for e in entries)
+    shown = [f"{n} x {p}" for p, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]]
+    return ", ".join(shown) + (", ..." if len(counts) > 3 else "")
+
+
+def _umask(release: Release, access_failed: bool) -> list[CheckGroup]:
+    guess = infer_umask(release.entries)
+    if guess is None or not guess.restrictive or guess.share < 0.6:
+        return []
+    return [CheckGroup("restrictive-umask", "error" if access_failed else "warning",
+                       f"built under umask {guess.umask:03o} (it explains the modes of {guess.support} of {guess.total} entries)",
+                       (), "set umask 022 in the build (or pack with tar --mode='u+rwX,go+rX')")]
+
+
+def _execution(release: Release, account: Account, lexicon: Lexicon) -> list[CheckGroup]:
+    names = re2.compile(lexicon.executable_names)
+    no_x, crlf = [], []
+    for entry in release.entries:
+        if entry.type != "file":
+            continue
+        peek = release.peeks.get(entry.path)
+        runnable = (peek.shebang or peek.elf) if peek is not None else bool(names.search(entry.path))
+        if runnable and not allowed(entry, account, "x") and allowed(entry, account, "r"):
+            no_x.append(entry)
+        if peek is not None and peek.crlf:
+            crlf.append(entry)
+    out = []
+    if no_x:
+        how = "programs and scripts (shebang or ELF)" if release.peeks else "files that look like programs (bin/, .sh)"
+        out.append(CheckGroup("exec-bit", "error", f"{_count(no_x, 'file', 'files')}: {how} {account.name} cannot execute (no execute bit)",
+                              tuple(no_x), "chmod +x them, and keep modes when packing (git update-index --chmod=+x)"))
+    if crlf:
+        out.append(CheckGroup("crlf", "error", f"{_count(crlf, 'script has', 'scripts have')} CRLF (Windows) line ends: '/bin/sh^M: bad interpreter'",
+                              tuple(crlf), "sed -i 's/\\r$//' them; add '*.sh text eol=lf' to .gitattributes"))
+    return out
+
+
+def _ownership_and_modes(release: Release, account: Account, lexicon: Lexicon) -> list[CheckGroup]:
+    system = re2.compile(lexicon.system_accounts)
+    personal: dict[str, list[FileEntry]] = defaultdict(list)
+    writable, setid = [], []
+    for e in release.entries:
+        if e.type == "symlink":
+            continue
+        if is_personal(e.owner, account, system):
+            personal[e.owner].append(e)
+        if e.type in ("file", "dir") and e.mode & 0o002 and not (e.type == "dir" and e.mode & 0o1000):
+            writable.append(e)
+        if e.type == "file" and e.mode & 0o6000:
+            setid.append(e)
+    out = [CheckGroup("personal-owner", "warning", f"{len(items)} entries owned by {owner}, a personal account",
+                      tuple(items), f"chown to {account.name} or root when packing (tar --owner=0 --group=0)")
+           for owner, items in sorted(personal.items())]
+    if writable:
+        out.append(CheckGroup("world-writable", "warning", f"{len(writable)} entries anyone may change",
+                              tuple(writable), "chmod o-w"))
+    if setid:
+        out.append(CheckGroup("setuid", "warning", f"{len(setid)} setuid/setgid programs", tuple(setid),
+                              "make sure each is meant to run with its owner's or group's rights"))
+    return out
+
+
+def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:
+    outside, dangling = [], []
+    roots = {p.split("/", 1)[0] for p in snapshot.entries}
+    for e in release.entries:
+        if e.type != "symlink" or not e.link_target:
+            continue
+        if e.link_target.startswith("/"):
+            outside.append(e)
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(e.path), e.link_target))
+        if target.startswith("../") or target == ".." or target.split("/", 1)[0] not in roots:
+            outside.append(e)
+        elif target not in snapshot.entries:
+            dangling.append(e)
+    out = []
+    if dangling:
+        out.append(CheckGroup("symlink-dangling", "error", f"{len(dangling)} symlinks point nowhere", tuple(dangling),
+                              "ship the target or remove the link"))
+    if outside:
+        out.append(CheckGroup("symlink-outside", "warning", f"{len(outside)} symlinks point outside the release",
+                              tuple(outside), "make sure the targets exist on every host"))
+    return out
