@@ -89,6 +89,7 @@ def explain(
     fmt: FormatOpt = None,
     kb: KbOpt = None,
     top: Annotated[int, typer.Option("--top", min=1, help="Show at most this many causes")] = 5,
+    baseline: Annotated[Optional[list[str]], typer.Option("--baseline", "-b", help="A passing run (files, folder or bundle): only what is new counts; repeatable")] = None,
 ) -> None:
     """Explain one failure from its logs and filesystem snapshot."""
     from faultlens.kb.loader import load_kb
@@ -98,7 +99,7 @@ def explain(
         if sys.stdin is None or sys.stdin.isatty():
             raise _fail("no input: give log/snapshot files or directories, or pipe a log into faultlens explain")
         inputs = ["-"]
-    result = run_explain(list(inputs), load_kb(kb or ()), user=user)
+    result = run_explain(list(inputs), load_kb(kb or ()), user=user, baseline=list(baseline or ()))
     _emit(result, fmt, top)
     raise typer.Exit(EXIT_OK if result.verdict == "explained" else EXIT_NOT_EXPLAINED)
 

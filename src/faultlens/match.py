@@ -48,6 +48,17 @@ class Hits:
     def get(self, key: str) -> list[Hit]:
         return self.by_key.get(key, [])
 
+    def without(self, drop) -> tuple["Hits", int]:
+        """A copy without the hits `drop` selects, and how many lines were dropped."""
+        kept, dropped = Hits(), set()
+        for hits in self.by_key.values():
+            for hit in hits:
+                if drop(hit):
+                    dropped.add((hit.source, hit.line))
+                else:
+                    kept.add(hit)
+        return kept, len(dropped)
+
 
 class Matcher:
     """A set of patterns compiled once: a combined scanner plus one regex each."""

@@ -138,6 +138,16 @@ class ServiceAccount:
 
 
 @dataclass(frozen=True)
+class BaselineReport:
+    """What is new in the failing run compared with a passing one."""
+
+    sources: tuple[str, ...]
+    new_lines: tuple[UnusualLine, ...]  # error-like lines whose template the passing run lacks
+    changes: tuple[tuple[str, int], ...]  # (summary, how many entries) of snapshot differences
+    hits_seen_before: int  # log lines matching a signal that the passing run had too (not evidence)
+
+
+@dataclass(frozen=True)
 class Explanation:
     verdict: Literal["explained", "unexplained"]
     findings: tuple[Finding, ...]
@@ -147,3 +157,4 @@ class Explanation:
     kb_causes: int
     kb_version: str
     facts: tuple[Fact, ...] = field(default=())
+    baseline: BaselineReport | None = None

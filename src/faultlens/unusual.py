@@ -30,6 +30,25 @@ def template(line: str) -> str:
     return line.strip()
 
 
+def known_templates(logs: list[LogText]) -> set[str]:
+    """The templates of every line of a passing run."""
+    return {template(t) for log in logs for _, t in list(log.lines())[:MAX_LINES_PROFILED] if t.strip()}
+
+
+def new_lines(logs: list[LogText], known: set[str], lexicon: Lexicon, shown: int = 20) -> list[UnusualLine]:
+    """Error-like lines of the failing run whose template the passing run never printed."""
+    error_like = re2.compile(lexicon.error_like)
+    benign = re2.compile(lexicon.benign)
+    out = []
+    for log in logs:
+        for number, text in list(log.lines())[:MAX_LINES_PROFILED]:
+            if error_like.search(text) and not benign.search(text) and template(text) not in known:
+                out.append(UnusualLine(log.source, number, text[:500], 1.0))
+                if len(out) >= shown:
+                    return out
+    return out
+
+
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
     error_like = re2.compile(lexicon.error_like)
     benign = re2.compile(lexicon.benign)

@@ -6,6 +6,7 @@ import posixpath
 from collections import Counter
 from collections.abc import Callable
 
+from faultlens.facts.baseline import summaries
 from faultlens.facts.context import FactContext
 from faultlens.facts.permissions import allowed
 from faultlens.facts.trees import Tree
@@ -231,3 +232,47 @@ def denied_path(diagnosis: str) -> Callable[[FactContext], list[Fact]]:
         return out
 
     return check
+
+
+def _baseline_fact(name: str, ctx: FactContext, picked: list) -> list[Fact]:
+    """One fact per kind of change, summarized like "412 files changed from 0644 tester to 0600
+    jdoe since the passing run", with the entries before and after as evidence."""
+    if not picked:
+        return []
+    text, items = summaries(picked)[0]
+    more = len(picked) - len(items)
+    summary = text + (f" (and {more} more changes of this kind)" if more else "")
+    shown = [c.after for c in items if c.after][:SHOWN] + [c.before for c in items if c.before][:1]
+    return [Fact(name, 1.0, summary, _cite(shown, name), (f"namei -l {items[0].entry.path}",))]
+
+
+def baseline_became_unreadable(ctx: FactContext) -> list[Fact]:
+    """Readable in the passing run, not now, with its modes (not its owner alone) to blame."""
+    picked = [c for c in ctx.changes if c.kind == "changed" and c.before.mode != c.after.mode
+              and _usable(c.before, ctx) and not _usable(c.after, ctx)]
+    return _baseline_fact("baseline-became-unreadable", ctx, picked)
+
+
+def baseline_owner_changed(ctx: FactContext) -> list[Fact]:
+    picked = [c for c in ctx.changes if c.kind == "changed" and c.before.mode == c.after.mode
+              and (c.before.owner, c.before.group) != (c.after.owner, c.after.group)
+              and (not _usable(c.after, ctx) or (allowed(c.before, ctx.account, "w") and not allowed(c.after, ctx.account, "w")))]
+    return _baseline_fact("baseline-owner-changed", ctx, picked)
+
+
+def baseline_lost_exec_bit(ctx: FactContext) -> list[Fact]:
+    picked = [c for c in ctx.changes if c.kind == "changed" and c.after.type == "file"
+              and allowed(c.before, ctx.account, "x") and not allowed(c.after, ctx.account, "x")
+              and allowed(c.after, ctx.account, "r")]
+    return _baseline_fact("baseline-lost-exec-bit", ctx, picked)
+
+
+def baseline_files_missing(ctx: FactContext) -> list[Fact]:
+    picked = [c for c in ctx.changes if c.kind == "missing" and c.before.type == "file"]
+    return _baseline_fact("baseline-files-missing", ctx, picked)
+
+
+def _usable(e: FileEntry, ctx: FactContext) -> bool:
+    if e.type == "dir":
+        return allowed(e, ctx.account, "r") and allowed(e, ctx.account, "x")
+    return e.type != "file" or allowed(e, ctx.account, "r")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import re2
 
 from faultlens.facts.accounts import is_personal, service_account
+from faultlens.facts.baseline import compare
 from faultlens.facts.permissions import Account, Reach, allowed, reach
 from faultlens.facts.snapshot import Snapshot
 from faultlens.facts.trees import Outlier, Tree, outliers, sibling_sets, trees
@@ -44,12 +45,14 @@ class FactContext:
     system_accounts: object
     executable_names: object
     private_key_names: object
+    changes: list = field(default_factory=list)  # facts.baseline.Change, when a passing run is given
 
     def is_personal(self, owner: str | None) -> bool:
         return is_personal(owner, self.account, self.system_accounts)
 
 
-def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[Hit, str]], lexicon: Lexicon) -> FactContext:
+def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[Hit, str]], lexicon: Lexicon,
+                  baseline: Snapshot | None = None) -> FactContext:
     all_trees = trees(snapshot)
     sets = sibling_sets(snapshot, all_trees)
     account, service = service_account(user, snapshot, sets)
@@ -58,6 +61,8 @@ def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[
     ctx = FactContext(snapshot, all_trees, sets, outliers(sets, account if known else None), account, known,
                       service, [], re2.compile(lexicon.system_accounts), re2.compile(lexicon.executable_names),
                       re2.compile(lexicon.private_key_names))
+    if baseline is not None:
+        ctx.changes = compare(snapshot, baseline)
     path_re = re2.compile(lexicon.path)
     for hit, access in _most_specific_access(access_hits):
         for path in path_re.findall(hit.text):

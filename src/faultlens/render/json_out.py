@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from faultlens.model import Evidence, Explanation, Finding
+from faultlens.model import BaselineReport, Evidence, Explanation, Finding
 
 SCHEMA = "faultlens.explain/1"
 
@@ -30,6 +30,15 @@ def _cause(f: Finding) -> dict:
     }
 
 
+def _baseline(b: BaselineReport) -> dict:
+    return {
+        "sources": list(b.sources),
+        "new_lines": [{"source": u.source, "line": u.line, "text": u.text} for u in b.new_lines],
+        "snapshot_changes": [{"summary": text, "count": count} for text, count in b.changes],
+        "lines_seen_in_passing_run": b.hits_seen_before,
+    }
+
+
 def document(result: Explanation, top: int) -> dict:
     return {
         "schema": SCHEMA,
@@ -42,6 +51,7 @@ def document(result: Explanation, top: int) -> dict:
         ],
         "unusual_lines": [{"source": u.source, "line": u.line, "text": u.text} for u in result.unusual_lines],
         "service_account": {"name": result.account.name, "how": result.account.how},
+        **({"baseline": _baseline(result.baseline)} if result.baseline else {}),
         "knowledge_base": {"causes": result.kb_causes, "version": result.kb_version},
     }
 

@@ -59,6 +59,14 @@ def render(result: Explanation, top: int) -> str:
             out.append("")
             out.append(code_block(list(f.next_steps)))
             out.append("")
+    if result.baseline is not None:
+        out.append("### New since the passing run")
+        out.append("")
+        out.extend(f"- on disk: {escape(text)}" for text, _ in result.baseline.changes)
+        if result.baseline.new_lines:
+            out.append("")
+            out.append(code_block([f"{where(u.source, u.line)}  {u.text}" for u in result.baseline.new_lines]))
+        out.append("")
     if result.unusual_lines:
         out.append("### Lines that stand out")
         out.append("")

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.text import Text
 
-from faultlens.model import Explanation, Finding
+from faultlens.model import BaselineReport, Explanation, Finding
 from faultlens.render import inert, where
 
 PROBLEMS_SHOWN = 8
@@ -26,6 +26,8 @@ def render(result: Explanation, top: int, console: Console) -> None:
         console.print(Text("Possible causes, with weak evidence only:", style="bold"))
     for n, finding in enumerate(shown, 1):
         _finding(console, n, finding)
+    if result.baseline is not None:
+        _baseline(console, result.baseline)
     if result.unusual_lines:
         console.print(Text("Lines that stand out:", style="bold"))
         width = max(len(where(u.source, u.line)) for u in result.unusual_lines)
@@ -33,6 +35,19 @@ def render(result: Explanation, top: int, console: Console) -> None:
             console.print(Text(f"  {where(u.source, u.line):<{width}}  ", style="cyan") + Text(inert(u.text)))
         console.print()
     _problems(console, result)
+
+
+def _baseline(console: Console, b: BaselineReport) -> None:
+    console.print(Text(f"New since the passing run ({', '.join(b.sources)}):", style="bold"))
+    for text, _count in b.changes:
+        console.print(Text("  on disk: ") + Text(inert(text)))
+    for u in b.new_lines:
+        console.print(Text(f"  {where(u.source, u.line)}  ", style="cyan") + Text(inert(u.text)))
+    if not b.changes and not b.new_lines:
+        console.print(Text("  nothing: no new error-like line, no change on disk", style="dim"))
+    if b.hits_seen_before:
+        console.print(Text(f"  ({b.hits_seen_before} matching lines also occur in the passing run: not counted as evidence)", style="dim"))
+    console.print()
 
 
 def _headline(result: Explanation, shown: list[Finding]) -> Text:
