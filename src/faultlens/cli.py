@@ -160,6 +160,29 @@ def check(
 
 @app.command()
 @_guarded
+def collect(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Paths to list (release folders, data folders)")] = None,
+    user: Annotated[str, typer.Option("--user", "-u", help="The service account (for `id`)")] = "root",
+    log: Annotated[Optional[list[str]], typer.Option("--log", "-l", help="Log file or folder to include; repeatable")] = None,
+    since: Annotated[str, typer.Option("--since", help="Journal window, as journalctl --since takes it")] = "2 hours ago",
+    max_log: Annotated[str, typer.Option("--max-log", help="Keep at most the last SIZE of each log (500K, 20M)")] = "20M",
+    out: Annotated[Optional[str], typer.Option("--out", "-o", help="Bundle file to write")] = None,
+    script: Annotated[bool, typer.Option("--script", help="Print the equivalent POSIX sh script instead of running it")] = False,
+) -> None:
+    """Gather logs, listings and host facts into one bundle that `explain` reads."""
+    from faultlens.collect import collect as run_collect
+    from faultlens.collect import parse_size
+    from faultlens.collect import script as make_script
+
+    limit = parse_size(max_log)
+    if script:
+        sys.stdout.write(make_script(list(paths or ()), list(log or ()), user, since, limit))
+        return
+    print(run_collect(list(paths or ()), list(log or ()), user, out, since, limit))
+
+
+@app.command()
+@_guarded
 def runbook(
     query: Annotated[Optional[str], typer.Argument(help="Cause id, title words or keyword (typos are forgiven)")] = None,
     fmt: FormatOpt = None,

@@ -50,7 +50,7 @@ FORMATS: tuple[_Row, ...] = (
     _Row("find-printf-octal", "snapshot", re.compile(r"^[0-7]{3,4}\s+\S+\s+\S+\s+(?:\d+\s+)?\S.*$")),
 )
 
-_METADATA_NAMES = ("run.yaml", "run.yml")
+_METADATA_NAMES = ("run.yaml", "run.yml", "faultlens-manifest.txt")
 _JUNIT = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<testsuites?[\s>]", re.S)
 _TAP = re.compile(r"^(?:TAP version \d+|1\.\.\d+)\s*$")
 _TAP_LINE = re.compile(r"^(?:not )?ok\b")

@@ -1,0 +1,92 @@
+"""faultlens collect and its POSIX sh script: the bundle made here is explained by explain."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from faultlens.collect import script
+from faultlens.pipeline import explain
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture()
+def failing_host(tmp_path: Path) -> tuple[Path, Path]:
+    """A release below a private directory, and the log of the station that could not read it."""
+    release = tmp_path / "opt" / "ts" / "releases" / "base-4.2.0" / "etc"
+    release.mkdir(parents=True)
+    (release / "station.cfg").write_text("fixture = FX-07\n")
+    os.chmod(tmp_path / "opt" / "ts", 0o700)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    (logs / "station.log").write_text(
+        f"2026-11-25T03:08:02Z executive[1402]: ERROR open {release}/station.cfg: permission denied\n")
+    return tmp_path / "opt", logs
+
+
+def run_script(text: str, out: Path, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run(["sh", "-s"], input=text, text=True, capture_output=True, cwd=cwd,
+                          env={**os.environ, "FAULTLENS_OUT": str(out)})
+
+
+def test_script_is_posix_sh(tmp_path: Path):
+    checked = subprocess.run(["sh", "-n"], input=script(["/opt"], ["/var/log/x.log"], "tester"), text=True,
+                             capture_output=True)
+    assert checked.returncode == 0, checked.stderr
+
+
+def test_the_scripts_bundle_is_explained(failing_host, tmp_path: Path, kb):
+    opt, logs = failing_host
+    bundle = tmp_path / "bundle.tgz"
+    done = run_script(script([str(opt)], [str(logs)], "nobody"), bundle, tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == str(bundle)
+    names = tarfile.open(bundle).getnames()
+    assert {"bundle/faultlens-manifest.txt", "bundle/host/id.txt", "bundle/host/umask.txt", "bundle/host/df.txt",
+            "bundle/listings/1.txt"} <= set(names)
+    result = explain([str(bundle)], kb)
+    assert result.account.name == "nobody"
+    top = result.findings[0]
+    assert (result.verdict, top.id) == ("explained", "dir-not-traversable")
+    assert {Path(e.source.split(":", 1)[1]).name for e in top.evidence} >= {"1.txt"}
+
+
+def test_collects_nothing_outside_the_given_paths_and_keeps_log_tails(failing_host, tmp_path: Path):
+    opt, logs = failing_host
+    (logs / "big.log").write_bytes(b"x" * 5000 + b"\nthe end\n")
+    (tmp_path / "secret.txt").write_text("not to be collected\n")
+    bundle = tmp_path / "b.tgz"
+    assert run_script(script([str(opt / "ts")], [str(logs / "big.log")], "nobody", max_log_bytes=1024), bundle, tmp_path).returncode == 0
+    with tarfile.open(bundle) as tar:
+        listing = tar.extractfile("bundle/listings/1.txt").read().decode()
+        big = [m for m in tar.getmembers() if m.name.endswith("big.log")]
+        assert len(big) == 1 and big[0].size == 1024
+        assert tar.extractfile(big[0]).read().endswith(b"the end\n")
+        assert not [n for n in tar.getnames() if "secret" in n or n.endswith("station.log")]
+    assert all(str(opt / "ts") in line for line in listing.splitlines())
+
+
+def test_hostile_path_is_quoted(tmp_path: Path):
+    odd = tmp_path / "it's $(touch pwned) `x`; dir"
+    odd.mkdir()
+    bundle = tmp_path / "b.tgz"
+    assert run_script(script([str(odd)], [], "nobody"), bundle, tmp_path).returncode == 0
+    assert not (tmp_path / "pwned").exists()
+    assert str(odd) in tarfile.open(bundle).extractfile("bundle/listings/1.txt").read().decode()
+
+
+def test_collect_command(failing_host, tmp_path: Path):
+    opt, logs = failing_host
+    out = tmp_path / "c.tgz"
+    done = subprocess.run([sys.executable, "-m", "faultlens", "collect", str(opt), "--log", str(logs), "--user", "nobody",
+                           "--out", str(out)], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0 and done.stdout == f"{out}\n" and out.exists()
+    assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
+    missing = subprocess.run([sys.executable, "-m", "faultlens", "collect", "/no/such/dir"], capture_output=True, text=True)
+    assert missing.returncode == 2 and missing.stderr == "faultlens: error: /no/such/dir: no such file or directory\n"
