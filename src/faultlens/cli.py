@@ -183,6 +183,23 @@ def collect(
 
 @app.command()
 @_guarded
+def report(
+    runs_dir: Annotated[str, typer.Argument(help="Folder with one folder or tarball per run")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Folder for report.html, report.md, runs.parquet, summary.json")],
+    kb: KbOpt = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Processes (default: all cores)")] = None,
+) -> None:
+    """The nightly batch: explain every run, then one report for the floor."""
+    from faultlens.report.build import build
+
+    summary = build(runs_dir, out, tuple(kb or ()), workers)
+    t = summary["totals"]
+    print(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
+          f"{t['errors']} unreadable; report.html report.md runs.parquet summary.json")
+
+
+@app.command()
+@_guarded
 def runbook(
     query: Annotated[Optional[str], typer.Argument(help="Cause id, title words or keyword (typos are forgiven)")] = None,
     fmt: FormatOpt = None,
@@ -255,6 +272,26 @@ def kb_lint(kb: KbOpt = None) -> None:
     errors = sum(1 for m in messages if m.level == "error")
     print(f"kb lint: {errors} error(s), {len(messages) - errors} warning(s)")
     raise typer.Exit(EXIT_NOT_EXPLAINED if errors else EXIT_OK)
+
+
+@kb_app.command("new")
+@_guarded
+def kb_new(
+    from_cluster: Annotated[str, typer.Option("--from-cluster", help="Cluster id from a report (C1a2b3c4d)")],
+    report_dir: Annotated[str, typer.Option("--report", help="The report folder holding summary.json")] = "report",
+    out: Annotated[Optional[str], typer.Option("--out", "-o", help="Write the draft here instead of printing it")] = None,
+) -> None:
+    """Draft a cause YAML from a cluster of unexplained failures in a report."""
+    from faultlens.kbtools import draft_from_cluster
+
+    text = draft_from_cluster(report_dir, from_cluster)
+    if out is None:
+        sys.stdout.write(text)
+        return
+    from faultlens.kbtools import write_atomically
+
+    write_atomically(out, text)
+    print(f"wrote {out}: edit the id, title, category and examples, then `faultlens kb lint --kb {os.path.dirname(out) or '.'}`")
 
 
 @kb_app.command("test")

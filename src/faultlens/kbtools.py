@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+import re
+import tempfile
 from dataclasses import dataclass
 
-from faultlens.ingest.sources import Blob
+import yaml
+
+from faultlens.ingest.sources import Blob, InputError
+from faultlens.kb.patterns import check_pattern
 from faultlens.kb.loader import load_kb
 from faultlens.kb.model import Cause, Example, KnowledgeBase
 from faultlens.pipeline import explain_blobs
@@ -60,3 +67,56 @@ def run_example(kb: KnowledgeBase, cause: Cause, example: Example) -> ExampleRes
 def run_examples(kb: KnowledgeBase, only: str | None = None) -> list[ExampleResult]:
     return [run_example(kb, cause, ex) for cause in kb.causes.values() if only in (None, cause.id)
             for ex in cause.examples]
+
+
+_META = re.compile(r"([.^$*+?()\[\]{}|\\])")
+_HOLES = {"<n>": r"\d+(?:\.\d+)*", "<hex>": r"(?:0x)?[0-9a-fA-F]+", "<path>": r"/\S*"}
+
+
+def template_regex(template: str) -> str:
+    """A log template ("checksum <hex> rejected by <path>") as a pattern for its lines."""
+    parts = re.split(r"(<n>|<hex>|<path>)", template)
+    return "".join(_HOLES.get(p, _META.sub(r"\\\1", p)) for p in parts)
+
+
+def draft_from_cluster(report_dir: str, cluster: str) -> str:
+    """A draft cause YAML from a cluster of unexplained failures in a report's summary.json."""
+    path = os.path.join(report_dir, "summary.json")
+    try:
+        with open(path, encoding="utf-8") as fh:
+            summary = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{path}: cannot read the report summary ({exc})") from None
+    found = next((c for c in summary.get("clusters", []) if c.get("id") == cluster), None)
+    if found is None:
+        known = ", ".join(c.get("id", "?") for c in summary.get("clusters", [])) or "none"
+        raise InputError(f"{path}: no cluster {cluster!r} (clusters: {known})")
+    pattern = template_regex(found["template"])
+    check_pattern(pattern)
+    words = [w for w in re.findall(r"[a-z]+", found["template"].lower()) if len(w) > 2][:4]
+    cid = "-".join(["draft"] + words) or "draft-cause"
+    return yaml.safe_dump({
+        "id": cid,
+        "title": "TODO: what went wrong, in a few words",
+        "category": "environment",
+        "summary": f"TODO. Drafted from cluster {cluster} of the report in {report_dir}: {found['count']} runs "
+                   f"({', '.join(found['runs'][:5])}{', ...' if len(found['runs']) > 5 else ''}).",
+        "runbook": cid,
+        "signals": [{"id": "signature", "log": pattern, "weight": 0.8}],
+        "next_steps": ["TODO: the first command to run"],
+        "examples": {"positive": [{"name": f"from run {found['runs'][0]}", "log": found["example"]}],
+                     "negative": []},
+    }, sort_keys=False, allow_unicode=True, width=120)
+
+
+def write_atomically(path: str, text: str) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(prefix=".faultlens-", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

@@ -103,6 +103,16 @@ _TIMES = (
 )
 
 
+_HOST = re.compile(r"^(?:\d{4}-\d\d-\d\dT[\d:.]+(?:Z|[+-]\d\d:?\d\d)?|[A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d) "
+                   r"([A-Za-z0-9][\w.-]*) [\w./-]+(?:\[\d+\])?: ")
+
+
+def line_host(text: str) -> str | None:
+    """The host a syslog-style line names: `Nov 25 03:08:02 station-07 executive[1513]: ...`."""
+    m = _HOST.match(text)
+    return m[1] if m else None
+
+
 def line_time(text: str) -> datetime | None:
     """The time a log line carries near its start, if any (syslog lines get year 1900)."""
     head = text[:64]

@@ -1,0 +1,1 @@
+"""`faultlens report`: the nightly batch. Every run explained, then one page for the floor."""

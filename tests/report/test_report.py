@@ -1,0 +1,139 @@
+"""faultlens report end to end on the sample night."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from faultlens.kb.loader import load_kb
+from faultlens.kbtools import run_example
+from faultlens.report.build import FILES, build
+
+ROOT = Path(__file__).resolve().parents[2]
+NIGHT = ROOT / "samples" / "floor-night"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    build(str(NIGHT), str(out), progress=False)
+    return out
+
+
+def test_writes_the_four_outputs_and_history(report: Path):
+    assert sorted(p.name for p in report.iterdir()) == sorted(FILES)
+
+
+def test_umask_incident_on_top_with_its_release(report: Path):
+    summary = json.loads((report / "summary.json").read_text())
+    top = summary["by_cause"][0]
+    assert (top["cause"], top["runs"], top["hosts"]) == ("umask-restrictive-package", 8, 8)
+    umask = next(r for r in summary["release_correlation"] if r["cause"] == "umask-restrictive-package")
+    assert (umask["release"], umask["after"], umask["before"], umask["release_is_new"]) == ("base-4.2.0", 8, 0, True)
+    html = (report / "report.html").read_text()
+    assert "all 8 failures of umask-restrictive-package began after release base-4.2.0 appeared" in html
+    assert "href='#runbook-umask-restrictive-package'" in html and "id='runbook-umask-restrictive-package'" in html
+    assert html.count("<svg") == 4  # over time, per release, per host, per station
+
+
+def test_unexplained_failures_are_clustered_and_the_corrupt_run_listed(report: Path):
+    summary = json.loads((report / "summary.json").read_text())
+    cluster = summary["clusters"][0]
+    assert cluster["count"] == 4 and "firmware CRC <hex> rejected by DUT bootloader" in cluster["template"]
+    assert summary["errors"] == [{"run": "run-station-06-00013.tgz",
+                                  "error": "corrupt gzip data: Compressed file ended before the end-of-stream marker was reached"}]
+    assert summary["totals"] == {"runs": 40, "failing": 17, "explained": 13, "unexplained": 4, "passed": 22, "errors": 1}
+
+
+def test_parquet_rows_and_inferred_metadata(report: Path):
+    runs = pl.read_parquet(report / "runs.parquet")
+    assert runs.filter(pl.col("status") == "explained").select("rank").min().item() == 1
+    no_yaml = runs.filter(pl.col("run") == "run-station-04-00003").to_dicts()[0]
+    assert no_yaml["host"] == "ts-host-04" and no_yaml["station"] is None and no_yaml["started_at"] is not None
+    assert set(runs.columns) >= {"run", "host", "station", "release", "started_at", "cause", "confidence",
+                                 "evidence_source", "evidence_line", "kb_version"}
+
+
+def test_rerun_marks_nothing_new(tmp_path: Path):
+    build(str(NIGHT), str(tmp_path), workers=1, progress=False)
+    second = build(str(NIGHT), str(tmp_path), workers=1, progress=False)
+    assert second["changes"]["previous"] is not None
+    assert (second["changes"]["new"], second["changes"]["grew"], second["changes"]["gone"]) == ([], [], [])
+    assert len(json.loads((tmp_path / "history.json").read_text())) == 2
+
+
+def hostile_floor(tmp_path: Path) -> Path:
+    floor = tmp_path / "floor"
+    shutil.copytree(NIGHT, floor)
+    for n in range(3):
+        run = floor / f"run-evil-{n}"
+        run.mkdir()
+        (run / "station.log").write_text(
+            f"2026-11-25T01:0{n}:00Z ts-host-09 executive[7]: ERROR <script>document.title='pwned'</script> "
+            f"<img src=x onerror=alert(1)> step {n} failed\n")
+    (floor / "run-broken.tgz").write_bytes(b"\x1f\x8b\x08\x00 not really gzip")
+    return floor
+
+
+def test_log_text_is_escaped_and_one_broken_run_changes_nothing_else(tmp_path: Path):
+    out = tmp_path / "out"
+    summary = build(str(hostile_floor(tmp_path)), str(out), progress=False)
+    html = (out / "report.html").read_text()
+    assert "<script" not in html and "<img" not in html
+    assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in html
+    assert {e["run"] for e in summary["errors"]} == {"run-station-06-00013.tgz", "run-broken.tgz"}
+    assert summary["by_cause"][0]["runs"] == 8
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
+def test_html_renders_in_a_real_browser_and_no_log_script_runs(tmp_path: Path):
+    out = tmp_path / "out"
+    build(str(hostile_floor(tmp_path)), str(out), progress=False)
+    dom = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                          "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                          f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", (out / "report.html").as_uri()],
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "<title>faultlens night report" in dom and "pwned</title>" not in dom
+    assert dom.count("<svg") == 4 and "<rect" in dom
+    assert "&lt;script&gt;document.title" in dom  # shown as text, never run
+
+
+def test_interrupted_report_leaves_the_previous_one_intact(tmp_path: Path, monkeypatch):
+    build(str(NIGHT), str(tmp_path), workers=1, progress=False)
+    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
+    from faultlens.render import report_html
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(report_html, "render", crash)
+    with pytest.raises(KeyboardInterrupt):
+        build(str(NIGHT), str(tmp_path), workers=1, progress=False)
+    assert {p.name: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_kb_new_from_cluster_drafts_a_loadable_cause(report: Path, tmp_path: Path):
+    cluster = json.loads((report / "summary.json").read_text())["clusters"][0]
+    draft = tmp_path / "kb" / "firmware.yaml"
+    draft.parent.mkdir()
+    done = subprocess.run([sys.executable, "-m", "faultlens", "kb", "new", "--from-cluster", cluster["id"],
+                           "--report", str(report), "--out", str(draft)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    kb = load_kb([str(draft.parent)])
+    cause = next(c for c in kb.causes.values() if c.path == str(draft))
+    assert cause.id.startswith("draft-") and run_example(kb, cause, cause.examples[0]).passed
+    missing = subprocess.run([sys.executable, "-m", "faultlens", "kb", "new", "--from-cluster", "Cnope",
+                              "--report", str(report)], capture_output=True, text=True)
+    assert missing.returncode == 2 and "no cluster 'Cnope'" in missing.stderr
+
+
+def test_report_usage_errors(tmp_path: Path):
+    done = subprocess.run([sys.executable, "-m", "faultlens", "report", str(tmp_path / "none"), "--out", str(tmp_path / "o")],
+                          capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr == f"faultlens: error: {tmp_path / 'none'}: not a folder of runs\n"
