@@ -67,11 +67,11 @@ def _run(rng: random.Random, n: int, station: int, start: datetime, log_kb: int)
         kind = "firmware"
     elif (station in (2, 7) and start.hour in (22, 23)) or rng.random() < 0.03:
         kind = "assertion"
-    while sum(len(x) + 1 for x in lines) < log_kb * 1024 * 0.95:
+    size, target = 0, log_kb * 1024 * 0.95
+    while size < target:
         log(rng.choice(NOISE).format(pid=pid, v=rng.uniform(4.9, 5.1), m=rng.uniform(1, 4), t=rng.uniform(50, 65),
                                      fx=station, r=rng.randint(20, 60)), rng.randint(1, 4))
-        if kind != "pass" and len(lines) > 40 and rng.random() < 0.01:
-            break
+        size += len(lines[-1]) + 1
     files: dict[str, str] = {}
     if kind == "umask":
         log(f"executive[{pid}]: ERROR GENERIC FAILURE: station not ready (code 0x2001)")

@@ -73,10 +73,21 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
     return run
 
 
+_MATCHERS: dict[int, tuple[KnowledgeBase, Matcher]] = {}
+
+
+def _matcher(kb: KnowledgeBase) -> Matcher:
+    """Compiled once per knowledge base (a night of runs shares it)."""
+    known = _MATCHERS.get(id(kb))
+    if known is None or known[0] is not kb:
+        known = _MATCHERS[id(kb)] = (kb, Matcher(kb.patterns(), veto=kb.lexicon.benign))
+    return known[1]
+
+
 def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run | None = None,
-                good_sources: tuple[str, ...] = ()) -> Explanation:
+                good_sources: tuple[str, ...] = (), unusual: bool = True) -> Explanation:
     patterns = kb.patterns()
-    matcher = Matcher(patterns, veto=kb.lexicon.benign)
+    matcher = _matcher(kb)
     hits = Hits()
     for log in run.logs:
         matcher.scan(log, hits)
@@ -99,7 +110,7 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
         verdict="explained" if explained else "unexplained",
         findings=tuple(findings),
         inputs=tuple(run.infos),
-        unusual_lines=tuple(unusual_lines(run.logs, kb.lexicon)) if not explained else (),
+        unusual_lines=tuple(unusual_lines(run.logs, kb.lexicon)) if unusual and not explained else (),
         account=ctx.service,
         kb_causes=len(kb.causes),
         kb_version=kb.version,

@@ -23,6 +23,14 @@ _MASKS = (
 )
 
 
+_DIGITS = str.maketrans("0123456789", "0000000000")
+
+
+def rarity_key(line: str) -> str:
+    """A cheap stand-in for the template when counting how common a line is: digits folded."""
+    return line.translate(_DIGITS)
+
+
 def template(line: str) -> str:
     """A line with its variable parts (times, numbers, hex, paths) masked."""
     for pattern, repl in _MASKS:
@@ -56,11 +64,11 @@ def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
     for log in logs:
         lines = [(n, t) for n, t in log.lines() if t.strip()][:MAX_LINES_PROFILED]
         rarity = len(lines) >= MIN_LINES_FOR_RARITY
-        counts = Counter(template(t) for _, t in lines) if rarity else Counter()
+        counts = Counter(rarity_key(t) for _, t in lines) if rarity else Counter()
         for number, text in lines:
             if benign.search(text):
                 continue  # "0 errors", "check passed": never what stands out in a failure
-            score = 1.0 / counts[template(text)] if rarity else 0.0
+            score = 1.0 / counts[rarity_key(text)] if rarity else 0.0
             if error_like.search(text):
                 score += 2.0
             if score >= 1.0:

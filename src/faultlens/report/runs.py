@@ -43,6 +43,8 @@ def analyze(path: Path, kb) -> list[dict]:
             return [{**base, "status": "error", "error": reason}]
         run = read_blobs(blobs, problems)
         meta = {**_inferred(run), **_metadata(blobs)}
+        if meta.get("result") == "pass":  # the baseline of the night: nothing to explain
+            return [{**base, **{k: meta.get(k) for k in METADATA_FIELDS}, "status": "pass"}]
         result = explain_run(run, kb)
     except Exception as exc:  # noqa: BLE001 - one broken run never stops the night
         return [{**base, "status": "error", "error": f"{type(exc).__name__}: {exc}"}]
