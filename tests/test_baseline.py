@@ -9,7 +9,6 @@ from pathlib import Path
 
 from faultlens.facts.baseline import compare, summaries
 from faultlens.pipeline import explain
-from tests.conftest import explain_texts
 from tests.facts.test_trees_and_accounts import snapshot
 
 ROOT = Path(__file__).resolve().parent.parent

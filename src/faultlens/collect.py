@@ -68,7 +68,7 @@ def script(paths: list[str], logs: list[str], user: str, since: str = DEFAULT_SI
         'mkdir -p "$b/host" "$b/listings" "$b/logs" || exit 2',
         f'm="$b/{MANIFEST}"',
         "note() { printf '%s\\n' \"$*\" >> \"$m\"; }",
-        f"note 'faultlens-bundle: 1'",
+        "note 'faultlens-bundle: 1'",
         f"note 'collector: faultlens collect {__version__}'",
         'note "host: $(hostname 2>/dev/null)"',
         'note "created: $(date -u +%Y-%m-%dT%H:%M:%SZ)"',

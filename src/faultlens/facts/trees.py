@@ -11,8 +11,6 @@ from faultlens.facts.permissions import Account, UmaskGuess, allowed, infer_umas
 from faultlens.facts.snapshot import Snapshot
 from faultlens.model import FileEntry
 
-MIN_TREE_SIZE = 1
-
 
 @dataclass(frozen=True)
 class Tree:
@@ -50,7 +48,7 @@ def trees(snapshot: Snapshot) -> dict[str, Tree]:
                 break
             members[parent].append(entry)
             current = parent
-    return {root: _profile(root, tuple(items)) for root, items in members.items() if len(items) >= MIN_TREE_SIZE}
+    return {root: _profile(root, tuple(items)) for root, items in members.items()}
 
 
 def _profile(root: str, members: tuple[FileEntry, ...]) -> Tree:

@@ -61,9 +61,8 @@ def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | No
     if missing:
         raise KBError(f"{causes_dir() / SIGNALS_FILE}: lexicon lacks {', '.join(sorted(missing))}")
     runbook_dirs = [str(data_dir("runbooks"))] + [str(d / "runbooks") for d in dirs[1:] if (d / "runbooks").is_dir()]
-    files = tuple(str(p) for p in cause_files)
     return KnowledgeBase(causes, Lexicon(**{k: lexicon[k] for k in Lexicon.fields()}),
-                         tuple(runbook_dirs), _version(dirs, cause_files), files, tuple(calibration))
+                         tuple(runbook_dirs), _version(dirs, cause_files), tuple(calibration))
 
 
 def _yaml_files(d: Path) -> list[Path]:

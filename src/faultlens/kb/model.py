@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
 
@@ -79,7 +79,6 @@ class KnowledgeBase:
     lexicon: Lexicon
     runbook_dirs: tuple[str, ...]
     version: str
-    files: tuple[str, ...] = field(default=())
     # (evidence score, confidence) knots of a monotone map; empty: the score is the confidence
     calibration: tuple[tuple[float, float], ...] = ()
 

@@ -15,5 +15,3 @@ def inert(text: str) -> str:
 def where(source: str, line: int | None) -> str:
     return f"{source}:{line}" if line else source
 
-
-FORMATS = ("terminal", "json", "markdown")
