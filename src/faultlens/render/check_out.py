@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 
 from rich.console import Console
@@ -58,21 +59,29 @@ ALL_CHECKS = ("untraversable", "unreadable", "restrictive-umask", "exec-bit", "c
               "personal-owner", "world-writable", "setuid", "symlink-outside")
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _x(text: str) -> str:
+    """Text XML 1.0 can hold: the characters it forbids (file names may have them) become '?'."""
+    return _NOT_XML.sub("?", text)
+
+
 def as_junit(report: CheckReport) -> str:
     """One test case per check: a failure for each error, the warnings as output of passing cases."""
     by_check = {g.check: g for g in report.groups}
-    suite = ET.Element("testsuite", name=f"faultlens check {report.target}", tests=str(len(ALL_CHECKS)),
+    suite = ET.Element("testsuite", name=_x(f"faultlens check {report.target}"), tests=str(len(ALL_CHECKS)),
                        failures=str(sum(1 for g in report.groups if g.severity == "error")), errors="0", skipped="0")
     for check in ALL_CHECKS:
-        case = ET.SubElement(suite, "testcase", classname=f"faultlens.check.{report.user}", name=check)
+        case = ET.SubElement(suite, "testcase", classname=_x(f"faultlens.check.{report.user}"), name=check)
         group = by_check.get(check)
         if group is None:
             continue
         listing = "\n".join(_entry_line(e) for e in group.entries) + f"\nfix: {group.fix}"
         if group.severity == "error":
-            failure = ET.SubElement(case, "failure", message=group.title, type=check)
-            failure.text = listing
+            failure = ET.SubElement(case, "failure", message=_x(group.title), type=check)
+            failure.text = _x(listing)
         else:
             out = ET.SubElement(case, "system-out")
-            out.text = f"warning: {group.title}\n{listing}"
+            out.text = _x(f"warning: {group.title}\n{listing}")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
