@@ -16,6 +16,8 @@ from faultlens.parse.logs import LogText, line_time
 MAX_HITS_KEPT = 200  # per pattern per log: the first ones, plus a count of all
 MAX_LINE_SHOWN = 2000
 MAX_BLOCK_SHOWN = 8000
+LONG_LINE = 1 << 16  # longer lines are tested pattern by pattern only near the match
+WINDOW = 8192
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,8 @@ class Matcher:
             line_no += data.count(b"\n", counted_to, start)
             counted_to = start
             raw = data[start:end]
+            if len(raw) > LONG_LINE:
+                raw = data[max(start, m.start() - WINDOW):min(end, m.end() + WINDOW)]
             pos = end + 1
             if self._veto is not None and self._veto.search(raw):
                 continue

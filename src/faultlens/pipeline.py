@@ -58,7 +58,7 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
     for blob in blobs:
         kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
         if kind.kind == "log":
-            log = VIEWS[kind.format](blob.source, blob.data)
+            log = VIEWS[kind.format](blob.source, blob.data, blob.first_line)
             run.logs.append(log)
             run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count))
         elif kind.kind == "snapshot":

@@ -19,8 +19,10 @@ from pathlib import Path
 from faultlens.model import Problem
 
 STDIN = "<stdin>"
-# A decompressed stream larger than this is cut and reported (gzip bombs, runaway logs).
-MAX_BLOB_BYTES = 1 << 30
+# Bound on what is held of one input: a larger file keeps its end (where failures are), a larger
+# decompressed stream its start (a gzip bomb is stopped there); either way it is reported.
+MAX_BLOB_BYTES = 256 << 20
+CHUNK = 1 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -28,6 +30,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 class Blob:
     source: str  # path as given, "<stdin>", or "archive.tgz:member"
     data: bytes
+    first_line: int = 1  # line number of data's first line in the original (after a skipped head)
 
 
 class InputError(Exception):
@@ -78,6 +81,10 @@ def _walk(root: Path, shown: str) -> Iterator[Blob | Problem]:
 def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
     try:
         with path.open("rb") as fh:
+            size = os.fstat(fh.fileno()).st_size
+            if size > MAX_BLOB_BYTES and path.is_file():
+                yield from _read_tail(fh, size, label)
+                return
             data = _read_bounded(fh)
     except FileNotFoundError:
         yield Problem(label, "no such file or directory")
@@ -92,6 +99,27 @@ def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
         yield Problem(label, f"cannot read: {exc.strerror or exc}")
         return
     yield from _expand(label, data)
+
+
+def _read_tail(fh, size: int, label: str) -> Iterator[Blob | Problem]:
+    """The last MAX_BLOB_BYTES of a big plain file, starting at a line, numbered as in the file."""
+    head = fh.read(4)
+    if head.startswith(GZIP_MAGIC):
+        yield Problem(label, f"compressed file larger than {MAX_BLOB_BYTES >> 20} MiB: not read")
+        return
+    skip = size - MAX_BLOB_BYTES
+    fh.seek(0)
+    lines, done = 0, 0
+    while done < skip:
+        chunk = fh.read(min(CHUNK, skip - done))
+        if not chunk:
+            break
+        lines += chunk.count(b"\n")
+        done += len(chunk)
+    data = fh.read(MAX_BLOB_BYTES)
+    cut = data.find(b"\n") + 1  # start at a whole line
+    yield Problem(label, f"{size >> 20} MiB: read only its last {MAX_BLOB_BYTES >> 20} MiB (from line {lines + 2})")
+    yield Blob(label, data[cut:], lines + 2 if cut else lines + 1)
 
 
 def _read_bounded(fh) -> bytes:

@@ -25,10 +25,11 @@ class LogText:
     line_map: tuple[int, ...] | None = None  # view line i+1 -> original line number
     contexts: dict[int, str] = field(default_factory=dict)  # view line number -> context
     original_lines: int | None = None
+    first_line: int = 1  # the original line number of the first line (a big file's tail)
 
     @classmethod
-    def from_bytes(cls, source: str, raw: bytes) -> "LogText":
-        return cls(source, to_utf8(raw))
+    def from_bytes(cls, source: str, raw: bytes, first_line: int = 1) -> "LogText":
+        return cls(source, to_utf8(raw), first_line=first_line)
 
     @classmethod
     def from_view(cls, source: str, lines: list[tuple[int, str, str | None]], original_lines: int) -> "LogText":
@@ -48,7 +49,7 @@ class LogText:
 
     def original_line(self, view_line: int) -> int:
         if self.line_map is None:
-            return view_line
+            return view_line + self.first_line - 1
         return self.line_map[view_line - 1] if 0 < view_line <= len(self.line_map) else view_line
 
     def line_bounds(self, offset: int) -> tuple[int, int]:

@@ -1,0 +1,156 @@
+"""Broken and hostile inputs: a clear outcome each, never a traceback, never a hang, the good
+inputs beside them still explained, nothing written anywhere."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import subprocess
+import sys
+import tarfile
+from pathlib import Path
+
+import pytest
+
+from faultlens.ingest import sources
+from faultlens.ingest.sources import read_inputs
+from faultlens.pipeline import explain
+
+ROOT = Path(__file__).resolve().parents[2]
+FLOOR = str(ROOT / "samples" / "floor-down")
+
+
+def faultlens(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "faultlens", *args], capture_output=True, text=True, input=stdin,
+                          cwd=ROOT, timeout=300)
+
+
+def test_empty_input(tmp_path: Path, kb):
+    empty = tmp_path / "empty.log"
+    empty.write_bytes(b"")
+    result = explain([str(empty)], kb)
+    assert result.verdict == "unexplained" and result.inputs[0].lines == 0
+    out = faultlens("explain", stdin="")
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+
+
+def test_binary_files_among_logs_are_skipped_with_a_note(tmp_path: Path, kb):
+    (tmp_path / "a.out").write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 200 + b"No space left on device")
+    (tmp_path / "shot.png").write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 100)
+    (tmp_path / "run.log").write_text("OSError: [Errno 28] No space left on device\n")
+    result = explain([str(tmp_path)], kb)
+    assert result.findings[0].id == "disk-full"
+    skipped = {Path(i.source).name: i.problems[0].reason for i in result.inputs if i.kind == "skipped"}
+    assert skipped == {"a.out": "binary file skipped", "shot.png": "binary file skipped"}
+
+
+def test_one_giant_line(tmp_path: Path, kb):
+    big = tmp_path / "one-line.log"
+    with big.open("wb") as fh:
+        fh.write(b"x" * (50 << 20))
+        fh.write(b" No space left on device\nnext line\n")
+    result = explain([str(big)], kb)
+    top = result.findings[0]
+    assert top.id == "disk-full" and top.evidence[0].line == 1 and len(top.evidence[0].text) <= 2000
+
+
+def test_big_file_keeps_its_end_with_original_line_numbers(tmp_path: Path, monkeypatch, kb):
+    monkeypatch.setattr(sources, "MAX_BLOB_BYTES", 4096)
+    log = tmp_path / "big.log"
+    log.write_text("".join(f"line {i} fine\n" for i in range(1, 2001)) + "OSError: [Errno 28] No space left on device\n")
+    result = explain([str(log)], kb)
+    assert result.findings[0].evidence[0].line == 2001
+    assert "read only its last 0 MiB" in result.inputs[0].problems[0].reason
+
+
+def test_gzip_bomb_is_stopped_at_the_limit(tmp_path: Path, monkeypatch):
+    monkeypatch.setattr(sources, "MAX_BLOB_BYTES", 1 << 20)
+    bomb = tmp_path / "bomb.log.gz"
+    bomb.write_bytes(gzip.compress(b"A" * (64 << 20)))
+    blobs, problems = read_inputs([str(bomb)])
+    assert len(blobs[0].data) == 1 << 20
+    assert problems[0].reason == "decompressed size exceeds 1 MiB; read only the first part"
+
+
+def _tar_with_nasty_members() -> bytes:
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w:gz") as tar:
+        def add(name, data=b"", kind=tarfile.REGTYPE, link=""):
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname, info.size = kind, link, len(data)
+            tar.addfile(info, io.BytesIO(data) if data else None)
+        add("../../escape.log", b"OSError: [Errno 28] No space left on device\n")
+        add("/etc/absolute.log", b"all fine\n")
+        add("link-to-passwd", kind=tarfile.SYMTYPE, link="/etc/passwd")
+        add("hard", kind=tarfile.LNKTYPE, link="../../escape.log")
+        add("dev-null", kind=tarfile.CHRTYPE)
+        add("fifo", kind=tarfile.FIFOTYPE)
+    return buf.getvalue()
+
+
+def test_tarball_with_escaping_names_links_and_devices_is_read_in_memory_only(tmp_path: Path, kb):
+    bundle = tmp_path / "in" / "bundle.tgz"
+    bundle.parent.mkdir()
+    bundle.write_bytes(_tar_with_nasty_members())
+    before = set(tmp_path.rglob("*"))
+    cwd = os.getcwd()
+    os.chdir(tmp_path / "in")
+    try:
+        result = explain([str(bundle)], kb)
+    finally:
+        os.chdir(cwd)
+    assert result.findings[0].id == "disk-full"
+    assert set(tmp_path.rglob("*")) == before and not Path("/etc/absolute.log").exists()
+
+
+def test_tarball_with_100000_members(tmp_path: Path, kb):
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w") as tar:
+        for i in range(100_000):
+            info = tarfile.TarInfo(f"d/{i}.log")
+            data = b"ok\n" if i != 77_777 else b"OSError: [Errno 28] No space left on device\n"
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    bundle = tmp_path / "many.tar"
+    bundle.write_bytes(buf.getvalue())
+    result = explain([str(bundle)], kb)
+    assert result.findings[0].id == "disk-full"
+    assert result.findings[0].evidence[0].source.endswith(":d/77777.log")
+
+
+def test_directory_with_symlink_loops(tmp_path: Path, kb):
+    run = tmp_path / "run"
+    (run / "a").mkdir(parents=True)
+    (run / "a" / "loop").symlink_to(run)
+    (run / "a" / "self").symlink_to(run / "a" / "self")
+    (run / "a" / "x.log").write_text("OSError: [Errno 28] No space left on device\n")
+    result = explain([str(run)], kb)
+    assert result.findings[0].id == "disk-full"
+
+
+def test_listing_with_odd_names(tmp_path: Path, kb):
+    listing = tmp_path / "ls.txt"
+    listing.write_bytes(b"/opt/r:\n-rw------- 1 jdoe jdoe 12 Nov 25 02:58 name with spaces.cfg\n"
+                        b"-rw------- 1 jdoe jdoe 12 Nov 25 02:58 bad\xff\xfebytes.cfg\n"
+                        b"-rw------- 1 jdoe jdoe 12 Nov 25 02:58 'new\nline.cfg'\n")
+    result = explain([str(listing)], kb)
+    info = result.inputs[0]
+    assert info.kind == "snapshot" and [p.line for p in info.problems] == [5]
+
+
+def test_debug_shows_the_traceback_otherwise_one_line(tmp_path: Path):
+    (tmp_path / "x.yaml").write_text("id: [")
+    plain = faultlens("explain", FLOOR, "--kb", str(tmp_path))
+    assert plain.returncode == 2 and plain.stderr.count("\n") == 1 and "Traceback" not in plain.stderr
+    debug = faultlens("--debug", "explain", FLOOR, "--kb", str(tmp_path))
+    assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("data", [b"\xff\xfe" + "Read-only file system\n".encode("utf-16-le"),
+                                  "Read-only file system\n".encode("utf-16-be"),
+                                  b"\xc3\x28 Read-only file system \xa0\xa1\n"])
+def test_any_encoding(tmp_path: Path, kb, data):
+    log = tmp_path / "enc.log"
+    log.write_bytes(data)
+    assert explain([str(log)], kb).findings[0].id == "readonly-filesystem"
