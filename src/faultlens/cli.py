@@ -262,11 +262,16 @@ def kb_list(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
 
 @kb_app.command("lint")
 @_guarded
-def kb_lint(kb: KbOpt = None) -> None:
-    """Check every cause file: schema, pattern syntax, runbook present, duplicate ids, examples."""
+def kb_lint(
+    kb: KbOpt = None,
+    passing: Annotated[Optional[list[str]], typer.Option("--passing", help="Logs of passing runs: flags patterns that match too much of them (default: samples/passing when present)")] = None,
+) -> None:
+    """Check every cause file: schema, pattern syntax, runbook present, duplicate ids, examples, breadth."""
     from faultlens.kbtools import lint
 
-    messages = lint(kb or [])
+    if passing is None and os.path.isdir("samples/passing"):
+        passing = ["samples/passing"]
+    messages = lint(kb or [], passing)
     for m in messages:
         print(f"{m.level}: {m.text}")
     errors = sum(1 for m in messages if m.level == "error")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from faultlens.ingest.sources import Blob, InputError
+from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.patterns import check_pattern
 from faultlens.kb.loader import load_kb
 from faultlens.kb.model import Cause, Example, KnowledgeBase
@@ -27,7 +27,13 @@ class LintMessage:
     text: str  # "path:line: what is wrong"
 
 
-def lint(extra_dirs: list[str]) -> list[LintMessage]:
+TOO_BROAD = 0.5  # share of a passing run's lines a pattern may match before it is an error
+BROAD = 0.05  # ...and before it is worth a warning
+
+
+def lint(extra_dirs: list[str], passing: list[str] | None = None) -> list[LintMessage]:
+    """Schema, pattern syntax, runbooks, duplicate ids, examples; with logs of passing runs, the
+    patterns that match too much of them."""
     errors: list[str] = []
     kb = load_kb(extra_dirs, errors=errors)
     out = [LintMessage("error", e) for e in errors]
@@ -43,6 +49,27 @@ def lint(extra_dirs: list[str]) -> list[LintMessage]:
         if pos < MIN_POSITIVE or neg < MIN_NEGATIVE:
             out.append(LintMessage("warning", f"{cause.path}: {pos} positive and {neg} negative examples "
                                               f"(want at least {MIN_POSITIVE} and {MIN_NEGATIVE})"))
+    return out + (_breadth(kb, passing) if passing else [])
+
+
+def _breadth(kb: KnowledgeBase, passing: list[str]) -> list[LintMessage]:
+    from faultlens.kb.patterns import compile_pattern
+    from faultlens.pipeline import read_blobs
+
+    blobs, _ = read_inputs(passing)
+    lines = [t.encode() for log in read_blobs(blobs, []).logs for _, t in log.lines() if t.strip()]
+    if not lines:
+        return [LintMessage("warning", f"no log lines in {', '.join(passing)} to measure pattern breadth")]
+    where = {s.pattern.key: (c.path, s.line) for c in kb.causes.values() for s in c.signals if s.pattern is not None}
+    out = []
+    for pattern in kb.patterns():
+        regex = compile_pattern(pattern.regex)
+        share = sum(1 for line in lines if regex.search(line)) / len(lines)
+        if share >= BROAD:
+            path, line = where[pattern.key]
+            level = "error" if share >= TOO_BROAD else "warning"
+            out.append(LintMessage(level, f"{path}:{line}: pattern {pattern.key!r} matches {share:.0%} of "
+                                          f"{len(lines)} lines of passing runs: too broad"))
     return out
 
 

@@ -91,3 +91,15 @@ def test_duplicate_id_in_one_folder(tmp_path: Path):
 def test_missing_folder(tmp_path: Path):
     with pytest.raises(KBError, match="knowledge-base folder not found"):
         load_kb([str(tmp_path / "nope")])
+
+
+def test_lint_flags_a_pattern_that_matches_most_lines_of_passing_runs(tmp_path: Path):
+    from faultlens.kbtools import lint
+
+    broad = GOOD.replace("'firmware [0-9.]+ is older than required'", "'(?i)ok|info|pass'")
+    write(tmp_path, "broad.yaml", broad)
+    passing = str(Path(__file__).resolve().parents[2] / "samples" / "passing")
+    errors = [m.text for m in lint([str(tmp_path)], [passing]) if m.level == "error"]
+    assert len(errors) == 1 and errors[0].startswith(f"{tmp_path}/broad.yaml:7: pattern 'station-firmware-mismatch/fw-mismatch'")
+    assert "too broad" in errors[0]
+    assert [m for m in lint([], [passing]) if m.level == "error"] == []
