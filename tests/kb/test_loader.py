@@ -99,7 +99,7 @@ def test_lint_flags_a_pattern_that_matches_most_lines_of_passing_runs(tmp_path: 
     broad = GOOD.replace("'firmware [0-9.]+ is older than required'", "'(?i)ok|info|pass'")
     write(tmp_path, "broad.yaml", broad)
     passing = str(Path(__file__).resolve().parents[2] / "samples" / "passing")
-    errors = [m.text for m in lint([str(tmp_path)], [passing]) if m.level == "error"]
-    assert len(errors) == 1 and errors[0].startswith(f"{tmp_path}/broad.yaml:7: pattern 'station-firmware-mismatch/fw-mismatch'")
+    errors = [m.text for m in lint([str(tmp_path)], [passing]) if "too broad" in m.text]
+    assert len(errors) == 1 and errors[0].startswith(f"{tmp_path}/broad.yaml:6: pattern 'station-firmware-mismatch/fw-mismatch'")
     assert "too broad" in errors[0]
-    assert [m for m in lint([], [passing]) if m.level == "error"] == []
+    assert [m for m in lint([], [passing]) if m.level == "error"] == []  # the shipped patterns are not
