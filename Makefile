@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup clean wheel
+.PHONY: demo test setup clean wheel fuzz
 
 setup: $(STAMP)
 
@@ -19,8 +19,16 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest
 
+# Coverage-guided fuzzing of the explain path for FUZZ_SECONDS (crashes land in ./crash-*:
+# keep them in tests/fuzz/regressions/).
+FUZZ_SECONDS ?= 300
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris
+	mkdir -p .fuzz-corpus && cp -n tests/fuzz/seeds/* .fuzz-corpus/
+	$(BIN)/python tests/fuzz/fuzz_explain.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 .fuzz-corpus
+
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache
+	rm -rf $(VENV) dist build .pytest_cache .fuzz-corpus

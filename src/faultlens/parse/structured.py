@@ -30,7 +30,7 @@ def junit_view(source: str, raw: bytes, first_line: int = 1) -> LogText:
     text = to_text(raw)
     view: View = []
     state = {"case": None, "element": None, "line": 0, "buffer": []}
-    parser = expat.ParserCreate()
+    parser = expat.ParserCreate(encoding="utf-8")  # decoded already: the declared encoding is moot
 
     def start(name, attrs):
         if name == "testcase":
@@ -57,7 +57,7 @@ def junit_view(source: str, raw: bytes, first_line: int = 1) -> LogText:
     parser.StartElementHandler, parser.CharacterDataHandler, parser.EndElementHandler = start, data, end
     try:
         parser.Parse(text.encode("utf-8"), True)
-    except expat.ExpatError:  # truncated or not XML after all: read it as the text it is
+    except (expat.ExpatError, ValueError, LookupError):  # truncated, or not XML after all: read it as text
         return LogText.from_bytes(source, raw, first_line)
     return LogText.from_view(source, view, text.count("\n") + 1)
 
