@@ -48,7 +48,7 @@ def test_binary_files_among_logs_are_skipped_with_a_note(tmp_path: Path, kb):
 def test_one_giant_line(tmp_path: Path, kb):
     big = tmp_path / "one-line.log"
     with big.open("wb") as fh:
-        fh.write(b"x" * (50 << 20))
+        fh.write(b"x" * (200 << 20))
         fh.write(b" No space left on device\nnext line\n")
     result = explain([str(big)], kb)
     top = result.findings[0]
@@ -62,6 +62,24 @@ def test_big_file_keeps_its_end_with_original_line_numbers(tmp_path: Path, monke
     result = explain([str(log)], kb)
     assert result.findings[0].evidence[0].line == 2001
     assert "read only its last 0 MiB" in result.inputs[0].problems[0].reason
+
+
+def test_5_gib_log_is_read_in_bounded_memory(tmp_path: Path):
+    """A sparse 5 GiB file (no disk used) with the failure at its end: explained from its last
+    256 MiB, line numbers counted through the rest, peak memory far below the file's size."""
+    log = tmp_path / "huge.log"
+    with log.open("wb") as fh:
+        fh.truncate(5 << 30)
+        fh.seek(5 << 30)
+        fh.write(b"\n" * 1000 + b"OSError: [Errno 28] No space left on device\n")
+    probe = ("import json, resource, sys; from faultlens.kb.loader import load_kb; from faultlens.pipeline import explain; "
+             "r = explain([sys.argv[1]], load_kb()); "
+             "print(json.dumps([r.findings[0].id, r.findings[0].evidence[0].line, "
+             "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024]))")
+    out = subprocess.run([sys.executable, "-c", probe, str(log)], capture_output=True, text=True, timeout=300)
+    cause, line, peak_mib = __import__("json").loads(out.stdout)
+    assert (cause, line) == ("disk-full", 1001)
+    assert peak_mib < 1500
 
 
 def test_gzip_bomb_is_stopped_at_the_limit(tmp_path: Path, monkeypatch):
