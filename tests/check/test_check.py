@@ -131,3 +131,28 @@ def test_listing_input(tmp_path: Path):
 def test_bad_usage_exits_2_with_one_line(args, message):
     out = faultlens(*args)
     assert out.returncode == 2 and out.stderr == message
+
+
+def test_hostile_archive_members(tmp_path: Path):
+    import io
+
+    tar_path = tmp_path / "nasty.tgz"
+    with tarfile.open(tar_path, "w:gz") as tar:
+        for name, kind, link in (("../../escape.sh", tarfile.REGTYPE, ""), ("dev", tarfile.CHRTYPE, ""),
+                                 ("bad\x1b[2Jname\nx", tarfile.REGTYPE, ""), ("h", tarfile.LNKTYPE, "../../escape.sh")):
+            info = tarfile.TarInfo(name)
+            info.type, info.linkname, info.mode = kind, link, 0o600
+            tar.addfile(info, io.BytesIO(b"") if kind == tarfile.REGTYPE else None)
+    out = faultlens("check", str(tar_path), "--user", "tester")
+    assert out.returncode == 1 and "\x1b" not in out.stdout
+    assert "path-escape: 1 entry is named to land outside the release (../)" in out.stdout
+    assert "bad?[2Jname\\nx" in out.stdout
+    assert not (tmp_path.parent / "escape.sh").exists()
+
+
+def test_an_archive_with_no_files_is_an_input_error(tmp_path: Path):
+    empty = tmp_path / "empty.tgz"
+    with tarfile.open(empty, "w:gz"):
+        pass
+    out = faultlens("check", str(empty), "--user", "tester")
+    assert out.returncode == 2 and out.stderr == f"faultlens: error: {empty}: holds no files to check\n"

@@ -21,7 +21,7 @@ from faultlens.parse.records import SnapshotRecords
 @dataclass(frozen=True)
 class CheckGroup:
     check: str  # untraversable | unreadable | restrictive-umask | exec-bit | crlf | personal-owner |
-    #             world-writable | setuid | symlink-dangling | symlink-outside
+    #             world-writable | setuid | symlink-dangling | symlink-outside | path-escape
     severity: str  # error: something would fail; warning: worth a look
     title: str
     entries: tuple[FileEntry, ...]
@@ -49,6 +49,7 @@ def run_checks(release: Release, account: Account, lexicon: Lexicon) -> CheckRep
     groups += _execution(release, account, lexicon)
     groups += _ownership_and_modes(release, account, lexicon)
     groups += _symlinks(release, snapshot)
+    groups += _escaping(release)
     groups.sort(key=lambda g: g.severity != "error")  # what would fail first
     return CheckReport(release.label, release.kind, account.name, tuple(groups), len(release.entries), tuple(release.notes))
 
@@ -150,6 +151,13 @@ def _ownership_and_modes(release: Release, account: Account, lexicon: Lexicon) -
         out.append(CheckGroup("setuid", "warning", f"{len(setid)} setuid/setgid programs", tuple(setid),
                               "make sure each is meant to run with its owner's or group's rights"))
     return out
+
+
+def _escaping(release: Release) -> list[CheckGroup]:
+    """Archive members whose names climb out of the folder they are unpacked into."""
+    bad = [e for e in release.entries if e.path == ".." or e.path.startswith("../")]
+    return [CheckGroup("path-escape", "error", f"{_count(bad, 'entry is', 'entries are')} named to land outside the release (../)",
+                       tuple(bad), "rebuild the archive from inside the release folder")] if bad else []
 
 
 def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:

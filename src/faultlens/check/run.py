@@ -8,6 +8,7 @@ import pwd
 from faultlens.check.rules import CheckReport, run_checks
 from faultlens.check.source import load_release
 from faultlens.facts.permissions import Account
+from faultlens.ingest.sources import InputError
 from faultlens.kb.model import KnowledgeBase
 
 EXTRACT_CHOICES = ("root", "user")
@@ -17,6 +18,8 @@ def check(path: str, user: str, groups: list[str], kb: KnowledgeBase, extract_as
           umask: int = 0o022) -> CheckReport:
     account, how = _account(user, groups)
     release = load_release(path, extract_as, user, umask)
+    if not release.entries:
+        raise InputError(f"{path}: holds no files to check")
     release.notes.append(how)
     return run_checks(release, account, kb.lexicon)
 

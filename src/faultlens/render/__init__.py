@@ -12,6 +12,11 @@ def inert(text: str) -> str:
     return _CONTROL.sub("?", text)
 
 
+def inert_line(text: str) -> str:
+    """For one-line contexts (file names): line breaks shown as \\n, not obeyed."""
+    return inert(text.replace("\r", "\\r").replace("\n", "\\n"))
+
+
 def where(source: str, line: int | None) -> str:
     return f"{source}:{line}" if line else source
 

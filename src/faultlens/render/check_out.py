@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.text import Text
 
 from faultlens.check.rules import CheckGroup, CheckReport
-from faultlens.render import inert
+from faultlens.render import inert, inert_line
 
 SHOWN = 8  # entries listed per group in the terminal; JSON and JUnit list them all
 SCHEMA = "faultlens.check/1"
@@ -32,9 +32,9 @@ def terminal(report: CheckReport, console: Console) -> None:
     console.print()
     for group in report.groups:
         style = "bold red" if group.severity == "error" else "yellow"
-        console.print(Text.assemble((f"{group.severity.upper():<8}", style), (f"{group.check}: ", "bold"), inert(group.title)))
+        console.print(Text.assemble((f"{group.severity.upper():<8}", style), (f"{group.check}: ", "bold"), inert_line(group.title)))
         for e in group.entries[:SHOWN]:
-            console.print(Text(f"          {inert(_entry_line(e))}"))
+            console.print(Text(f"          {inert_line(_entry_line(e))}"))
         if len(group.entries) > SHOWN:
             console.print(Text(f"          ... and {len(group.entries) - SHOWN} more (--format json lists all)", style="dim"))
         console.print(Text(f"          fix: {group.fix}", style="dim"))
@@ -55,7 +55,7 @@ def as_json(report: CheckReport) -> str:
                       indent=2, ensure_ascii=False) + "\n"
 
 
-ALL_CHECKS = ("untraversable", "unreadable", "restrictive-umask", "exec-bit", "crlf", "symlink-dangling",
+ALL_CHECKS = ("untraversable", "unreadable", "restrictive-umask", "exec-bit", "crlf", "symlink-dangling", "path-escape",
               "personal-owner", "world-writable", "setuid", "symlink-outside")
 
 
