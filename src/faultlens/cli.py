@@ -279,6 +279,21 @@ def kb_lint(
     raise typer.Exit(EXIT_NOT_EXPLAINED if errors else EXIT_OK)
 
 
+@kb_app.command("patterns")
+@_guarded
+def kb_patterns(
+    ere: Annotated[bool, typer.Option("--ere", help="One POSIX ERE a line, for grep -E -f / rg -f")] = False,
+    kb: KbOpt = None,
+) -> None:
+    """Export the knowledge base's log patterns (RE2 with their keys, or ERE)."""
+    from faultlens.kb.ere import to_ere
+    from faultlens.kb.loader import load_kb
+    from faultlens.kb.patterns import for_engine
+
+    for pattern in load_kb(kb or ()).patterns():
+        print(to_ere(pattern.regex) if ere else f"{pattern.key}\t{for_engine(pattern.regex)}")
+
+
 @kb_app.command("new")
 @_guarded
 def kb_new(
