@@ -12,7 +12,7 @@ from faultlens.ingest.sniff import sniff
 from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.model import KnowledgeBase
 from faultlens.match import Hits, Matcher
-from faultlens.model import BaselineReport, Explanation, InputInfo, Problem
+from faultlens.model import BaselineReport, Explanation, InputInfo, Problem, RunbookRef
 from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
 from faultlens.parse.structured import VIEWS
@@ -73,21 +73,23 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
     return run
 
 
-_MATCHERS: dict[int, tuple[KnowledgeBase, Matcher]] = {}
+_PREPARED: dict[int, tuple[KnowledgeBase, Matcher, dict[str, RunbookRef]]] = {}
 
 
-def _matcher(kb: KnowledgeBase) -> Matcher:
-    """Compiled once per knowledge base (a night of runs shares it)."""
-    known = _MATCHERS.get(id(kb))
+def _prepared(kb: KnowledgeBase) -> tuple[Matcher, dict[str, RunbookRef]]:
+    """The compiled patterns and the runbook index, made once per knowledge base (a night of
+    runs shares them)."""
+    known = _PREPARED.get(id(kb))
     if known is None or known[0] is not kb:
-        known = _MATCHERS[id(kb)] = (kb, Matcher(kb.patterns(), veto=kb.lexicon.benign))
-    return known[1]
+        refs = {rid: book.ref for rid, book in load_runbooks(kb.runbook_dirs).items()}
+        known = _PREPARED[id(kb)] = (kb, Matcher(kb.patterns(), veto=kb.lexicon.benign), refs)
+    return known[1], known[2]
 
 
 def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run | None = None,
                 good_sources: tuple[str, ...] = (), unusual: bool = True) -> Explanation:
     patterns = kb.patterns()
-    matcher = _matcher(kb)
+    matcher, runbooks = _prepared(kb)
     hits = Hits()
     for log in run.logs:
         matcher.scan(log, hits)
@@ -99,7 +101,6 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     ctx = build_context(Snapshot(run.records), user, access_hits, kb.lexicon,
                         Snapshot(good.records) if good is not None else None)
     facts = derive_facts(ctx)
-    runbooks = {rid: book.ref for rid, book in load_runbooks(kb.runbook_dirs).items()}
     findings = rank(kb, hits, facts, runbooks)
     explained = bool(findings) and findings[0].confidence >= EXPLAINED_AT
     report = None
