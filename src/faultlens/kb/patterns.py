@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import re2
 
@@ -17,6 +18,7 @@ class PatternError(ValueError):
     pass
 
 
+@cache
 def for_engine(regex: str) -> str:
     """The pattern as compiled: every `^` anchor also admits a CI timestamp prefix."""
     out, i, n = [], 0, len(regex)
@@ -41,7 +43,9 @@ def for_engine(regex: str) -> str:
     return "".join(out)
 
 
+@cache
 def compile_pattern(regex: str):
+    """Compiled once per process: loading checks each pattern, the matcher then reuses it."""
     try:
         return re2.compile(for_engine(regex).encode(), _options())
     except re2.error as exc:
