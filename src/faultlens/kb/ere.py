@@ -35,6 +35,10 @@ def _convert(rx: str) -> str:
             i += 4
         elif rx.startswith("(?m)", i) or rx.startswith("(?s)", i):
             i += 4
+        elif rx.startswith("(?i:", i):
+            out.append("(")
+            scopes.append(True)
+            i += 4
         elif rx.startswith("(?:", i):
             out.append("(")
             scopes.append(scopes[-1])
