@@ -56,6 +56,9 @@ def _read_run(inputs: list[str], stdin, what: str) -> Run:
 def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
     run = Run(infos=[InputInfo(p.source, "unreadable", "-", 0, (p,)) for p in problems])
     for blob in blobs:
+        if not blob.data.strip():
+            run.infos.append(InputInfo(blob.source, "empty", "-", 0, (Problem(blob.source, "empty input: nothing to read"),)))
+            continue
         kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
         if kind.kind == "log":
             log = VIEWS[kind.format](blob.source, blob.data, blob.first_line)

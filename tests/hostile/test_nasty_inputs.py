@@ -30,7 +30,8 @@ def test_empty_input(tmp_path: Path, kb):
     empty = tmp_path / "empty.log"
     empty.write_bytes(b"")
     result = explain([str(empty)], kb)
-    assert result.verdict == "unexplained" and result.inputs[0].lines == 0
+    assert result.verdict == "unexplained"
+    assert (result.inputs[0].kind, result.inputs[0].problems[0].reason) == ("empty", "empty input: nothing to read")
     out = faultlens("explain", stdin="")
     assert out.returncode == 1 and "Traceback" not in out.stderr
 
