@@ -38,6 +38,14 @@ def template(line: str) -> str:
     return line.strip()
 
 
+def error_templates(logs: list[LogText], lexicon: Lexicon) -> set[str]:
+    """The templates of the error-like lines of some logs (what a passing run prints anyway)."""
+    error_like = re2.compile(lexicon.error_like)
+    benign = re2.compile(lexicon.benign)
+    return {template(t) for log in logs for _, t in list(log.lines())[:MAX_LINES_PROFILED]
+            if error_like.search(t) and not benign.search(t)}
+
+
 def known_templates(logs: list[LogText]) -> set[str]:
     """The templates of every line of a passing run."""
     return {template(t) for log in logs for _, t in list(log.lines())[:MAX_LINES_PROFILED] if t.strip()}

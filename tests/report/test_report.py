@@ -137,3 +137,18 @@ def test_report_usage_errors(tmp_path: Path):
     done = subprocess.run([sys.executable, "-m", "faultlens", "report", str(tmp_path / "none"), "--out", str(tmp_path / "o")],
                           capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr == f"faultlens: error: {tmp_path / 'none'}: not a folder of runs\n"
+
+
+def test_lines_every_passing_run_prints_are_no_signature(tmp_path: Path):
+    floor = tmp_path / "floor"
+    for n, result in enumerate(["pass", "pass", "fail", "fail"]):
+        run = floor / f"run-{n}"
+        run.mkdir(parents=True)
+        (run / "run.yaml").write_text(f"result: {result}\n")
+        lines = ["2026-11-25T01:00:00Z h executive[7]: WARN sensor 3 read error, using cached value"]
+        if result == "fail":
+            lines.append(f"2026-11-25T01:00:0{n}Z h executive[7]: ERROR DUT {n} refused handshake on bus 2")
+        (run / "station.log").write_text("\n".join(lines) + "\n")
+    summary = build(str(floor), str(tmp_path / "out"), workers=1, progress=False)
+    assert [(c["template"], c["count"]) for c in summary["clusters"]] == [
+        ("h executive[<n>]: ERROR DUT <n> refused handshake on bus <n>", 2)]

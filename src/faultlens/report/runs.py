@@ -18,7 +18,7 @@ from faultlens.ingest.sources import read_inputs
 from faultlens.parse.logs import line_host, line_time
 from faultlens.pipeline import Run, explain_run, read_blobs
 from faultlens.rank import EXPLAINED_AT
-from faultlens.unusual import template
+from faultlens.unusual import error_templates, template
 
 METADATA_FIELDS = ("host", "station", "started_at", "finished_at", "release", "result")
 CAUSES_PER_RUN = 3
@@ -111,4 +111,29 @@ def _inferred(run: Run) -> dict:
         out["host"] = hosts.most_common(1)[0][0]
     if times:
         out["started_at"], out["finished_at"] = min(times).isoformat(), max(times).isoformat()
+    return out
+
+
+EVERYDAY_SAMPLE = 200  # passing runs read to learn what every run prints
+
+
+def everyday_templates(rows: list[dict], kb) -> set[str]:
+    """Error-like line templates that the night's passing runs print too (a sample of them)."""
+    passing = sorted({row["path"] for row in rows if row.get("status") == "pass"})
+    step = max(1, len(passing) // EVERYDAY_SAMPLE)
+    out: set[str] = set()
+    for path in passing[::step][:EVERYDAY_SAMPLE]:
+        blobs, problems = read_inputs([path])
+        out |= error_templates(read_blobs(blobs, problems).logs, kb.lexicon)
+    return out
+
+
+def without_everyday_lines(rows: list[dict], everyday: set[str]) -> list[dict]:
+    """Unexplained runs' signatures keep only the lines passing runs do not print."""
+    out = []
+    for row in rows:
+        if row.get("status") == "unexplained" and everyday:
+            kept = [(line, t) for line, t in zip(row["signature"], row["signature_templates"]) if t not in everyday]
+            row = {**row, "signature": [line for line, _ in kept], "signature_templates": [t for _, t in kept]}
+        out.append(row)
     return out
