@@ -62,11 +62,16 @@ def _access(snapshot: Snapshot, account: Account) -> list[CheckGroup]:
     hidden = 0
     for entry in snapshot.entries.values():
         if entry.type == "dir":
-            own_ok = allowed(entry, account, "x") and allowed(entry, account, "r")
-            (closed if not allowed(entry, account, "x") else unreadable).extend([] if own_ok else [entry])
+            searchable = allowed(entry, account, "x")
+            own_ok = searchable and allowed(entry, account, "r")
+            if not searchable:
+                closed.append(entry)
+            elif not own_ok:
+                unreadable.append(entry)  # can enter it, cannot list it
         elif entry.type == "file":
             own_ok = allowed(entry, account, "r")
-            unreadable.extend([] if own_ok else [entry])
+            if not own_ok:
+                unreadable.append(entry)
         else:
             continue
         if own_ok and not reach(entry, snapshot.ancestors(entry.path), account, "r").ok:
