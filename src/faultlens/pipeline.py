@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from faultlens.facts import build_context, derive_facts
 from faultlens.facts.baseline import summaries
 from faultlens.facts.snapshot import Snapshot
 from faultlens.ingest.decode import to_text
 from faultlens.ingest.sniff import sniff
-from faultlens.ingest.sources import Blob, InputError, read_inputs
+from faultlens.ingest.sources import Blob, InputError, head_chunks, read_inputs
 from faultlens.kb.model import KnowledgeBase
 from faultlens.match import Hits, Matcher
 from faultlens.model import BaselineReport, Explanation, InputInfo, Problem, RunbookRef
@@ -62,6 +62,8 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
         kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
         if kind.kind == "log":
             log = VIEWS[kind.format](blob.source, blob.data, blob.first_line)
+            if blob.head is not None:
+                log = replace(log, head=blob.head)
             run.logs.append(log)
             run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count))
         elif kind.kind == "snapshot":
@@ -89,12 +91,23 @@ def _prepared(kb: KnowledgeBase) -> tuple[Matcher, dict[str, RunbookRef]]:
     return known[1], known[2]
 
 
+def _scan_head(log: LogText, matcher: Matcher, hits: Hits) -> None:
+    """The part of a big file not held in memory, scanned piece by piece."""
+    try:
+        for piece, first_line in head_chunks(log.head):
+            matcher.scan(LogText.from_bytes(log.source, piece, first_line), hits)
+    except OSError:
+        pass  # the file went away while being read: what was held is still explained
+
+
 def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run | None = None,
                 good_sources: tuple[str, ...] = (), unusual: bool = True) -> Explanation:
     patterns = kb.patterns()
     matcher, runbooks = _prepared(kb)
     hits = Hits()
     for log in run.logs:
+        if log.head is not None:
+            _scan_head(log, matcher, hits)
         matcher.scan(log, hits)
     seen_before = 0
     if good is not None:

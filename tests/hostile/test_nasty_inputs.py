@@ -56,30 +56,37 @@ def test_one_giant_line(tmp_path: Path, kb):
     assert top.id == "disk-full" and top.evidence[0].line == 1 and len(top.evidence[0].text) <= 2000
 
 
-def test_big_file_keeps_its_end_with_original_line_numbers(tmp_path: Path, monkeypatch, kb):
+def test_big_file_is_scanned_whole_in_pieces_with_original_line_numbers(tmp_path: Path, monkeypatch, kb):
     monkeypatch.setattr(sources, "MAX_BLOB_BYTES", 4096)
+    monkeypatch.setattr(sources, "SCAN_CHUNK", 1000)
     log = tmp_path / "big.log"
-    log.write_text("".join(f"line {i} fine\n" for i in range(1, 2001)) + "OSError: [Errno 28] No space left on device\n")
+    lines = [f"line {i} fine" for i in range(1, 2001)]
+    lines[4] = "write: No space left on device (in the head)"
+    lines[1499] = "x" * 3000 + " Read-only file system (a line longer than a piece)"
+    log.write_text("\n".join(lines) + "\nOSError: [Errno 28] No space left on device\n")
     result = explain([str(log)], kb)
-    assert result.findings[0].evidence[0].line == 2001
-    assert "read only its last 0 MiB" in result.inputs[0].problems[0].reason
+    disk = next(f for f in result.findings if f.id == "disk-full")
+    assert [e.line for e in disk.evidence] == [5, 2001]
+    assert next(f for f in result.findings if f.id == "readonly-filesystem").evidence[0].line == 1500
+    assert "scanned in pieces" in result.inputs[0].problems[0].reason
 
 
 def test_5_gib_log_is_read_in_bounded_memory(tmp_path: Path):
-    """A sparse 5 GiB file (no disk used) with the failure at its end: explained from its last
-    256 MiB, line numbers counted through the rest, peak memory far below the file's size."""
+    """A sparse 5 GiB file (no disk used) with a failure at its start and one at its end: both
+    found with their line numbers, peak memory far below the file's size."""
     log = tmp_path / "huge.log"
     with log.open("wb") as fh:
+        fh.write(b"OSError: [Errno 28] No space left on device\n")
         fh.truncate(5 << 30)
         fh.seek(5 << 30)
         fh.write(b"\n" * 1000 + b"OSError: [Errno 28] No space left on device\n")
     probe = ("import json, resource, sys; from faultlens.kb.loader import load_kb; from faultlens.pipeline import explain; "
              "r = explain([sys.argv[1]], load_kb()); "
-             "print(json.dumps([r.findings[0].id, r.findings[0].evidence[0].line, "
+             "print(json.dumps([r.findings[0].id, [e.line for e in r.findings[0].evidence], "
              "resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024]))")
-    out = subprocess.run([sys.executable, "-c", probe, str(log)], capture_output=True, text=True, timeout=300)
-    cause, line, peak_mib = __import__("json").loads(out.stdout)
-    assert (cause, line) == ("disk-full", 1001)
+    out = subprocess.run([sys.executable, "-c", probe, str(log)], capture_output=True, text=True, timeout=600)
+    cause, lines, peak_mib = __import__("json").loads(out.stdout)
+    assert (cause, lines) == ("disk-full", [1, 1002])
     assert peak_mib < 1500
 
 

@@ -23,14 +23,24 @@ STDIN = "<stdin>"
 # decompressed stream its start (a gzip bomb is stopped there); either way it is reported.
 MAX_BLOB_BYTES = 256 << 20
 CHUNK = 1 << 20
+SCAN_CHUNK = 64 << 20  # the head of a big file is scanned in pieces of this size
 GZIP_MAGIC = b"\x1f\x8b"
+
+
+@dataclass(frozen=True)
+class Head:
+    """The part of a big file before what is held in memory: scanned in chunks, never held whole."""
+
+    path: str
+    end: int  # bytes
 
 
 @dataclass(frozen=True)
 class Blob:
     source: str  # path as given, "<stdin>", or "archive.tgz:member"
     data: bytes
-    first_line: int = 1  # line number of data's first line in the original (after a skipped head)
+    first_line: int = 1  # line number of data's first line in the original (after its head)
+    head: Head | None = None
 
 
 class InputError(Exception):
@@ -102,7 +112,8 @@ def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
 
 
 def _read_tail(fh, size: int, label: str) -> Iterator[Blob | Problem]:
-    """The last MAX_BLOB_BYTES of a big plain file, starting at a line, numbered as in the file."""
+    """A big plain file: its last MAX_BLOB_BYTES in memory (starting at a line, numbered as in the
+    file); the head before it is left to head_chunks, so memory stays bounded."""
     head = fh.read(4)
     if head.startswith(GZIP_MAGIC):
         yield Problem(label, f"compressed file larger than {MAX_BLOB_BYTES >> 20} MiB: not read")
@@ -118,8 +129,31 @@ def _read_tail(fh, size: int, label: str) -> Iterator[Blob | Problem]:
         done += len(chunk)
     data = fh.read(MAX_BLOB_BYTES)
     cut = data.find(b"\n") + 1  # start at a whole line
-    yield Problem(label, f"{size >> 20} MiB: read only its last {MAX_BLOB_BYTES >> 20} MiB (from line {lines + 2})")
-    yield Blob(label, data[cut:], lines + 2 if cut else lines + 1)
+    yield Problem(label, f"{size >> 20} MiB: scanned in pieces; the last {MAX_BLOB_BYTES >> 20} MiB (from line "
+                         f"{lines + 2 if cut else lines + 1}) kept for context")
+    yield Blob(label, data[cut:], lines + 2 if cut else lines + 1, Head(str(fh.name), skip + cut))
+
+
+def head_chunks(head: Head) -> Iterator[tuple[bytes, int]]:
+    """The head of a big file as (piece, line number of its first line), cut at line ends."""
+    line, carry, pos = 1, b"", 0
+    with open(head.path, "rb") as fh:
+        while pos < head.end:
+            data = fh.read(min(SCAN_CHUNK, head.end - pos))
+            if not data:
+                break
+            pos += len(data)
+            buf = carry + data
+            cut = buf.rfind(b"\n") + 1
+            if cut == 0 and len(buf) < SCAN_CHUNK:
+                carry = buf  # a partial line: wait for its end
+                continue
+            cut = cut or len(buf)  # a line longer than a piece is scanned piece by piece
+            piece, carry = buf[:cut], buf[cut:]
+            yield piece, line
+            line += piece.count(b"\n")
+    if carry:
+        yield carry, line
 
 
 def _read_bounded(fh) -> bytes:

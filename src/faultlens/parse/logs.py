@@ -26,6 +26,7 @@ class LogText:
     contexts: dict[int, str] = field(default_factory=dict)  # view line number -> context
     original_lines: int | None = None
     first_line: int = 1  # the original line number of the first line (a big file's tail)
+    head: object = None  # ingest.sources.Head: the rest of a big file, scanned in pieces
 
     @classmethod
     def from_bytes(cls, source: str, raw: bytes, first_line: int = 1) -> "LogText":
