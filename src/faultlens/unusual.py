@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-import re2
-
 from faultlens.kb.model import Lexicon
+from faultlens.kb.patterns import text_pattern
 from faultlens.model import UnusualLine
 from faultlens.parse.logs import LogText
 
@@ -40,8 +39,7 @@ def template(line: str) -> str:
 
 def error_templates(logs: list[LogText], lexicon: Lexicon) -> set[str]:
     """The templates of the error-like lines of some logs (what a passing run prints anyway)."""
-    error_like = re2.compile(lexicon.error_like)
-    benign = re2.compile(lexicon.benign)
+    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
     return {template(t) for log in logs for _, t in list(log.lines())[:MAX_LINES_PROFILED]
             if error_like.search(t) and not benign.search(t)}
 
@@ -53,8 +51,7 @@ def known_templates(logs: list[LogText]) -> set[str]:
 
 def new_lines(logs: list[LogText], known: set[str], lexicon: Lexicon, shown: int = 20) -> list[UnusualLine]:
     """Error-like lines of the failing run whose template the passing run never printed."""
-    error_like = re2.compile(lexicon.error_like)
-    benign = re2.compile(lexicon.benign)
+    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
     out = []
     for log in logs:
         for number, text in list(log.lines())[:MAX_LINES_PROFILED]:
@@ -66,8 +63,7 @@ def new_lines(logs: list[LogText], known: set[str], lexicon: Lexicon, shown: int
 
 
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
-    error_like = re2.compile(lexicon.error_like)
-    benign = re2.compile(lexicon.benign)
+    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
     scored: list[UnusualLine] = []
     for log in logs:
         lines = [(n, t) for n, t in log.lines() if t.strip()][:MAX_LINES_PROFILED]

@@ -6,13 +6,12 @@ import posixpath
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-import re2
-
 from faultlens.check.source import Release
 from faultlens.facts.accounts import is_personal
 from faultlens.facts.permissions import Account, allowed, infer_umask, reach
 from faultlens.facts.snapshot import Snapshot
 from faultlens.kb.model import Lexicon
+from faultlens.kb.patterns import text_pattern
 from faultlens.model import FileEntry
 from faultlens.parse.modes import format_mode
 from faultlens.parse.records import SnapshotRecords
@@ -111,7 +110,7 @@ def _umask(release: Release, access_failed: bool) -> list[CheckGroup]:
 
 
 def _execution(release: Release, account: Account, lexicon: Lexicon) -> list[CheckGroup]:
-    names = re2.compile(lexicon.executable_names)
+    names = text_pattern(lexicon.executable_names)
     no_x, crlf = [], []
     for entry in release.entries:
         if entry.type != "file":
@@ -134,7 +133,7 @@ def _execution(release: Release, account: Account, lexicon: Lexicon) -> list[Che
 
 
 def _ownership_and_modes(release: Release, account: Account, lexicon: Lexicon) -> list[CheckGroup]:
-    system = re2.compile(lexicon.system_accounts)
+    system = text_pattern(lexicon.system_accounts)
     personal: dict[str, list[FileEntry]] = defaultdict(list)
     writable, setid = [], []
     for e in release.entries:

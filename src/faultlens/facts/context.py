@@ -5,14 +5,13 @@ from __future__ import annotations
 import posixpath
 from dataclasses import dataclass, field
 
-import re2
-
 from faultlens.facts.accounts import is_personal, service_account
 from faultlens.facts.baseline import compare
 from faultlens.facts.permissions import Account, Reach, allowed, reach
 from faultlens.facts.snapshot import Snapshot
 from faultlens.facts.trees import Outlier, Tree, outliers, sibling_sets, trees
 from faultlens.kb.model import Lexicon
+from faultlens.kb.patterns import text_pattern
 from faultlens.match import Hit
 from faultlens.model import FileEntry, ServiceAccount
 
@@ -59,11 +58,11 @@ def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[
     known = account is not None
     account = account or ANY_OTHER_USER
     ctx = FactContext(snapshot, all_trees, sets, outliers(sets, account if known else None), account, known,
-                      service, [], re2.compile(lexicon.system_accounts), re2.compile(lexicon.executable_names),
-                      re2.compile(lexicon.private_key_names))
+                      service, [], text_pattern(lexicon.system_accounts), text_pattern(lexicon.executable_names),
+                      text_pattern(lexicon.private_key_names))
     if baseline is not None:
         ctx.changes = compare(snapshot, baseline)
-    path_re = re2.compile(lexicon.path)
+    path_re = text_pattern(lexicon.path)
     for hit, access in _most_specific_access(access_hits):
         for path in path_re.findall(hit.text):
             denied = _locate(ctx, hit, access, path)

@@ -52,6 +52,15 @@ def compile_pattern(regex: str):
         raise PatternError(str(exc)) from None
 
 
+@cache
+def text_pattern(regex: str):
+    """A knowledge-base pattern for matching str lines (lexicon entries), compiled once per process."""
+    try:
+        return re2.compile(for_engine(regex), _options())
+    except re2.error as exc:
+        raise PatternError(str(exc)) from None
+
+
 def check_pattern(regex: str) -> None:
     """Raise PatternError if RE2 cannot run it (backreferences, lookaround) or it is unsafe to combine."""
     if re.search(r"\(\?P?<[A-Za-z_]", regex):
