@@ -11,29 +11,18 @@ crash-<sha>; copy it into tests/fuzz/regressions/, where test_regressions.py rep
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import atheris
 
 with atheris.instrument_imports():
-    from faultlens.ingest.sources import Blob, _expand
     from faultlens.kb.loader import load_kb
     from faultlens.pipeline import explain_blobs
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from tests.fuzz.split import blobs_of  # noqa: E402
+
 KB = load_kb()
-NAMES = ("station.log", "ls-lR.txt", "id.txt", "TEST-r.xml", "journal.json", "run.yaml", "bundle.tgz", "stat.txt")
-
-
-def blobs_of(data: bytes) -> list[Blob]:
-    """Split fuzz input into named files: [name byte][payload] separated by 0xFE 0xFF."""
-    out = []
-    for part in data.split(b"\xfe\xff")[:3]:
-        if not part:
-            continue
-        name = NAMES[part[0] % len(NAMES)]
-        for item in _expand(name, part[1:]):
-            if isinstance(item, Blob):
-                out.append(item)
-    return out
 
 
 def one_input(data: bytes) -> None:
