@@ -17,6 +17,7 @@ from faultlens.kb.model import Cause, Example, KnowledgeBase
 from faultlens.pipeline import explain_blobs
 from faultlens.rank import REPORT_AT
 from faultlens.runbooks import RunbookError, load_runbooks
+from faultlens.templates import WILDCARD
 
 MIN_POSITIVE, MIN_NEGATIVE = 3, 2
 
@@ -97,13 +98,13 @@ def run_examples(kb: KnowledgeBase, only: str | None = None) -> list[ExampleResu
 
 
 _META = re.compile(r"([.^$*+?()\[\]{}|\\])")
-_HOLES = {"<n>": r"\d+(?:\.\d+)*", "<hex>": r"(?:0x)?[0-9a-fA-F]+", "<path>": r"/\S*"}
 
 
 def template_regex(template: str) -> str:
-    """A log template ("checksum <hex> rejected by <path>") as a pattern for its lines."""
-    parts = re.split(r"(<n>|<hex>|<path>)", template)
-    return "".join(_HOLES.get(p, _META.sub(r"\\\1", p)) for p in parts)
+    """A mined template ("checksum <*> rejected by <*>") as a pattern for its lines: a value is
+    any text (a date or a size with its unit is one value), spaces are any run of them."""
+    words = [_META.sub(r"\\\1", part) for part in template.split(WILDCARD)]
+    return ".*?".join(words).replace(" ", r"\s+")
 
 
 def draft_from_cluster(report_dir: str, cluster: str) -> str:

@@ -19,7 +19,7 @@ from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
 from faultlens.rank import EXPLAINED_AT, rank
 from faultlens.runbooks import load_runbooks
-from faultlens.unusual import known_templates, new_lines, template, unusual_lines
+from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, unusual_lines
 
 SNIFF_BYTES = 1 << 16
 
@@ -109,10 +109,12 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
         if log.head is not None:
             _scan_head(log, matcher, hits)
         matcher.scan(log, hits)
-    seen_before = 0
-    if good is not None:
-        known = known_templates(good.logs)
-        hits, seen_before = hits.without(lambda h: template(h.text) in known)
+    seen_count, candidates, seen = 0, [], set()
+    if good is not None:  # what the passing run printed too is no evidence
+        candidates = error_lines(run.logs, kb.lexicon)
+        texts = [h.text for kept in hits.by_key.values() for h in kept] + [c[2] for c in candidates]
+        seen = seen_before(good_lines(good.logs), texts)
+        hits, seen_count = hits.without(lambda h: h.text in seen)
     access_hits = [(h, p.access) for p in patterns if p.access for h in hits.get(p.key)]
     ctx = build_context(Snapshot(run.records), user, access_hits, kb.lexicon,
                         Snapshot(good.records) if good is not None else None)
@@ -121,8 +123,8 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     explained = bool(findings) and findings[0].confidence >= EXPLAINED_AT
     report = None
     if good is not None:
-        report = BaselineReport(good_sources, tuple(new_lines(run.logs, known, kb.lexicon)),
-                                tuple((text, len(items)) for text, items in summaries(ctx.changes)), seen_before)
+        report = BaselineReport(good_sources, tuple(new_lines(candidates, seen)),
+                                tuple((text, len(items)) for text, items in summaries(ctx.changes)), seen_count)
     return Explanation(
         verdict="explained" if explained else "unexplained",
         findings=tuple(findings),

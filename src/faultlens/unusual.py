@@ -1,78 +1,70 @@
-"""When nothing known fits: the lines that stand out (error-like, and unlike the rest)."""
+"""When nothing known fits: the lines that stand out (error-like, and unlike the rest); with a
+passing run beside it, the error lines the passing run never printed."""
 
 from __future__ import annotations
 
-import re
 from collections import Counter
+from collections.abc import Iterable
 
 from faultlens.kb.model import Lexicon
 from faultlens.kb.patterns import text_pattern
 from faultlens.model import UnusualLine
 from faultlens.parse.logs import LogText
+from faultlens.templates import mine
 
 MAX_LINES_PROFILED = 200_000  # per log
 MIN_LINES_FOR_RARITY = 20  # in a shorter log every line is "rare": only error-like lines count
 SHOWN = 10
-
-_MASKS = (
-    (re.compile(r"^\S*\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d\S*\s*|^\[?\w{3} +\d+ \d\d:\d\d:\d\d\]?\s*"), ""),
-    (re.compile(r"0x[0-9a-fA-F]+|\b[0-9a-fA-F]{8,}\b"), "<hex>"),
-    (re.compile(r"(?:/[^\s/'\"]+)+/?"), "<path>"),
-    (re.compile(r"\d+(?:\.\d+)*"), "<n>"),
-)
+NEW_SHOWN = 20
 
 
-_DIGITS = str.maketrans("0123456789", "0000000000")
-
-
-def rarity_key(line: str) -> str:
-    """A cheap stand-in for the template when counting how common a line is: digits folded."""
-    return line.translate(_DIGITS)
-
-
-def template(line: str) -> str:
-    """A line with its variable parts (times, numbers, hex, paths) masked."""
-    for pattern, repl in _MASKS:
-        line = pattern.sub(repl, line)
-    return line.strip()
-
-
-def error_templates(logs: list[LogText], lexicon: Lexicon) -> set[str]:
-    """The templates of the error-like lines of some logs (what a passing run prints anyway)."""
-    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
-    return {template(t) for log in logs for _, t in list(log.lines())[:MAX_LINES_PROFILED]
-            if error_like.search(t) and not benign.search(t)}
-
-
-def known_templates(logs: list[LogText]) -> set[str]:
-    """The templates of every line of a passing run."""
-    return {template(t) for log in logs for _, t in list(log.lines())[:MAX_LINES_PROFILED] if t.strip()}
-
-
-def new_lines(logs: list[LogText], known: set[str], lexicon: Lexicon, shown: int = 20) -> list[UnusualLine]:
-    """Error-like lines of the failing run whose template the passing run never printed."""
-    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
+def _profiled(log: LogText) -> list[tuple[int, str]]:
     out = []
-    for log in logs:
-        for number, text in list(log.lines())[:MAX_LINES_PROFILED]:
-            if error_like.search(text) and not benign.search(text) and template(text) not in known:
-                out.append(UnusualLine(log.source, number, text[:500], 1.0))
-                if len(out) >= shown:
-                    return out
+    for number, text in log.lines():
+        if text.strip():
+            out.append((number, text))
+            if len(out) >= MAX_LINES_PROFILED:
+                break
     return out
 
 
+def error_lines(logs: Iterable[LogText], lexicon: Lexicon) -> list[tuple[str, int, str]]:
+    """(source, line, text) of every error-like line that is not a benign one ("0 errors")."""
+    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
+    return [(log.source, number, text) for log in logs for number, text in _profiled(log)
+            if error_like.search(text) and not benign.search(text)]
+
+
+def seen_before(good: list[str], texts: list[str]) -> set[str]:
+    """The texts that are a message the good lines hold too (values aside): mined together."""
+    groups = mine(good + texts).groups
+    known = set(groups[:len(good)])
+    return {text for text, g in zip(texts, groups[len(good):]) if g in known}
+
+
+def good_lines(logs: Iterable[LogText]) -> list[str]:
+    return [text for log in logs for _, text in _profiled(log)]
+
+
+def new_lines(candidates: list[tuple[str, int, str]], seen: set[str]) -> list[UnusualLine]:
+    """The error lines (from error_lines) of a failing run that are not among the seen ones."""
+    return [UnusualLine(source, number, text[:500], 1.0)
+            for source, number, text in candidates if text not in seen][:NEW_SHOWN]
+
+
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
+    """Scored: 1 / how many lines of its log are the same message, + 2 when error-like."""
     error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
     scored: list[UnusualLine] = []
     for log in logs:
-        lines = [(n, t) for n, t in log.lines() if t.strip()][:MAX_LINES_PROFILED]
+        lines = _profiled(log)
         rarity = len(lines) >= MIN_LINES_FOR_RARITY
-        counts = Counter(rarity_key(t) for _, t in lines) if rarity else Counter()
-        for number, text in lines:
+        groups = mine([t for _, t in lines]).groups if rarity else []
+        sizes = Counter(groups)
+        for i, (number, text) in enumerate(lines):
             if benign.search(text):
                 continue  # "0 errors", "check passed": never what stands out in a failure
-            score = 1.0 / counts[rarity_key(text)] if rarity else 0.0
+            score = 1.0 / sizes[groups[i]] if rarity else 0.0
             if error_like.search(text):
                 score += 2.0
             if score >= 1.0:

@@ -18,7 +18,8 @@ from faultlens.ingest.sources import read_inputs
 from faultlens.parse.logs import line_host, line_time
 from faultlens.pipeline import Run, explain_run, read_blobs
 from faultlens.rank import EXPLAINED_AT
-from faultlens.unusual import error_templates, template
+from faultlens.templates import mine
+from faultlens.unusual import error_lines
 
 METADATA_FIELDS = ("host", "station", "started_at", "finished_at", "release", "result")
 CAUSES_PER_RUN = 3
@@ -54,7 +55,7 @@ def analyze(path: Path, kb) -> list[dict]:
         return [{**base, "status": "pass"}]
     if not findings:
         lines = _error_lines(result)[:SIGNATURE_LINES]
-        return [{**base, "status": "unexplained", "signature": lines, "signature_templates": [template(t) for t in lines]}]
+        return [{**base, "status": "unexplained", "signature": lines}]
     return [{**base, "status": "explained", "rank": rank, "cause": f.id, "confidence": f.confidence,
              "evidence_source": f.evidence[0].source if f.evidence else None,
              "evidence_line": f.evidence[0].line if f.evidence else None,
@@ -117,23 +118,28 @@ def _inferred(run: Run) -> dict:
 EVERYDAY_SAMPLE = 200  # passing runs read to learn what every run prints
 
 
-def everyday_templates(rows: list[dict], kb) -> set[str]:
-    """Error-like line templates that the night's passing runs print too (a sample of them)."""
+def everyday_lines(rows: list[dict], kb) -> list[str]:
+    """Error-like lines that the night's passing runs print too (a sample of the runs)."""
     passing = sorted({row["path"] for row in rows if row.get("status") == "pass"})
     step = max(1, len(passing) // EVERYDAY_SAMPLE)
-    out: set[str] = set()
+    out: list[str] = []
     for path in passing[::step][:EVERYDAY_SAMPLE]:
         blobs, problems = read_inputs([path])
-        out |= error_templates(read_blobs(blobs, problems).logs, kb.lexicon)
+        out += [text for _, _, text in error_lines(read_blobs(blobs, problems).logs, kb.lexicon)]
     return out
 
 
-def without_everyday_lines(rows: list[dict], everyday: set[str]) -> list[dict]:
-    """Unexplained runs' signatures keep only the lines passing runs do not print."""
+def with_templates(rows: list[dict], everyday: list[str]) -> list[dict]:
+    """Unexplained runs' signatures: each line with its template, mined over the whole night,
+    and only the lines whose message passing runs do not print."""
+    lines = [line for row in rows if row.get("status") == "unexplained" for line in row["signature"]]
+    mined = mine(everyday + lines)
+    common = set(mined.groups[:len(everyday)])
+    groups = iter(mined.groups[len(everyday):])
     out = []
     for row in rows:
-        if row.get("status") == "unexplained" and everyday:
-            kept = [(line, t) for line, t in zip(row["signature"], row["signature_templates"]) if t not in everyday]
+        if row.get("status") == "unexplained":
+            kept = [(line, mined.templates[g]) for line, g in zip(row["signature"], groups) if g not in common]
             row = {**row, "signature": [line for line, _ in kept], "signature_templates": [t for _, t in kept]}
         out.append(row)
     return out

@@ -1,0 +1,122 @@
+"""Template mining, side by side with Drain3: grouping accuracy on Loghub-2k, and throughput.
+
+    python bench/templates/run.py                 # accuracy table + throughput on 1M lines
+    python bench/templates/run.py --lines 200000  # a shorter throughput run
+    python bench/templates/run.py --no-drain3     # faultlens alone (drain3 not installed)
+
+Accuracy: each stored Loghub-2k system's messages go through faultlens's miner (one
+configuration for all) and through Drain3 (its defaults, and with the masking of Drain3's own
+example configuration); Grouping Accuracy against the ground truth (loghub.py).
+Throughput: one deterministic stream of --lines messages (Loghub-2k messages of every system,
+interleaved, every digit redrawn so that lines repeat no more than real logs do), mined by each
+tool in turn, alternating, --repeat times; medians and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from loghub import grouping_accuracy, load, systems  # noqa: E402
+
+from faultlens.templates import mine  # noqa: E402
+
+# Drain3's example masking (drain3/examples/drain3.ini), the "with masking" configuration.
+DRAIN3_MASKING = [
+    (r"((?<=[^A-Za-z0-9])|^)(([0-9a-f]{2,}:){3,}([0-9a-f]{2,}))((?=[^A-Za-z0-9])|$)", "ID"),
+    (r"((?<=[^A-Za-z0-9])|^)(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})((?=[^A-Za-z0-9])|$)", "IP"),
+    (r"((?<=[^A-Za-z0-9])|^)([0-9a-f]{6,} ?){3,}((?=[^A-Za-z0-9])|$)", "SEQ"),
+    (r"((?<=[^A-Za-z0-9])|^)([0-9A-F]{4} ?){4,}((?=[^A-Za-z0-9])|$)", "SEQ"),
+    (r"((?<=[^A-Za-z0-9])|^)(0x[a-f0-9A-F]+)((?=[^A-Za-z0-9])|$)", "HEX"),
+    (r"((?<=[^A-Za-z0-9])|^)([\-\+]?\d+)((?=[^A-Za-z0-9])|$)", "NUM"),
+]
+
+
+def drain3_miner(masked: bool):
+    from drain3 import TemplateMiner
+    from drain3.masking import MaskingInstruction
+    from drain3.template_miner_config import TemplateMinerConfig
+
+    config = TemplateMinerConfig()
+    config.profiling_enabled = False
+    if masked:
+        config.masking_instructions = [MaskingInstruction(p, m) for p, m in DRAIN3_MASKING]
+    return TemplateMiner(config=config)
+
+
+def drain3_groups(lines: list[str], masked: bool) -> list[int]:
+    miner = drain3_miner(masked)
+    ids = [miner.add_log_message(line)["cluster_id"] for line in lines]
+    return ids
+
+
+def stream(n: int, seed: int = 7) -> list[str]:
+    rng = random.Random(seed)
+    pools = [load(s)[0] for s in systems()]
+    digits = "0123456789"
+    out = []
+    for i in range(n):
+        pool = pools[i % len(pools)]
+        line = pool[rng.randrange(len(pool))]
+        out.append("".join(rng.choice(digits) if c.isdigit() else c for c in line))
+    return out
+
+
+def accuracy_table(with_drain3: bool) -> None:
+    names = systems()
+    cols = ["faultlens"] + (["Drain3 defaults", "Drain3 masked"] if with_drain3 else [])
+    print("| system | " + " | ".join(cols) + " |")
+    print("|---|" + "---|" * len(cols))
+    sums = [0.0] * len(cols)
+    for name in names:
+        lines, truth = load(name)
+        row = [grouping_accuracy(truth, mine(lines).groups)]
+        if with_drain3:
+            row += [grouping_accuracy(truth, drain3_groups(lines, False)),
+                    grouping_accuracy(truth, drain3_groups(lines, True))]
+        sums = [a + b for a, b in zip(sums, row)]
+        print(f"| {name} | " + " | ".join(f"{x:.3f}" for x in row) + " |")
+    print("| **average** | " + " | ".join(f"**{x / len(names):.3f}**" for x in sums) + " |")
+
+
+def throughput(n: int, repeat: int, with_drain3: bool) -> None:
+    lines = stream(n)
+    runs: dict[str, list[float]] = {"faultlens": [], "Drain3 masked": []}
+    for _ in range(repeat):
+        t = time.perf_counter()
+        mine(lines)
+        runs["faultlens"].append(time.perf_counter() - t)
+        if with_drain3:
+            t = time.perf_counter()
+            drain3_groups(lines, True)
+            runs["Drain3 masked"].append(time.perf_counter() - t)
+    print(f"\n{n:,} lines, {repeat} alternating runs each, medians\n")
+    print("| miner | seconds | lines/s |")
+    print("|---|---|---|")
+    med = {k: statistics.median(v) for k, v in runs.items() if v}
+    for k, v in med.items():
+        print(f"| {k} | {v:.2f} | {n / v:,.0f} |")
+    if len(med) == 2:
+        print(f"\nfaultlens is {med['Drain3 masked'] / med['faultlens']:.1f}x Drain3 (masked)")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--lines", type=int, default=1_000_000)
+    ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-drain3", action="store_true")
+    ap.add_argument("--no-throughput", action="store_true")
+    args = ap.parse_args()
+    accuracy_table(not args.no_drain3)
+    if not args.no_throughput:
+        throughput(args.lines, args.repeat, not args.no_drain3)
+
+
+if __name__ == "__main__":
+    main()
