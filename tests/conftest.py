@@ -1,11 +1,25 @@
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
+
+
+def pytest_configure(config):
+    """A cache folder of the test session's own (inherited by the commands tests start): the
+    suite starts cold, exercises building every cached thing, and leaves the user's cache alone."""
+    config._faultlens_cache = tempfile.mkdtemp(prefix="faultlens-test-cache-")
+    os.environ["XDG_CACHE_HOME"] = config._faultlens_cache
+
+
+def pytest_unconfigure(config):
+    shutil.rmtree(getattr(config, "_faultlens_cache", ""), ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

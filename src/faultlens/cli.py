@@ -4,12 +4,10 @@ Exit codes (the interface spec): 0 explained / nothing wrong, 1 ran fine but not
 problems found, 2 usage or input error (one line on stderr, no traceback unless --debug).
 """
 
-from __future__ import annotations
-
-import json
+# No `from __future__ import annotations` here: typer would then eval every annotation string
+# on each start, and the on-call engineer's first answer should not wait for that.
 import os
 import sys
-import traceback
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -62,7 +60,7 @@ def _guarded(fn):
             raise
         except (InputError, KBError, RunbookError) as exc:
             if _state["debug"]:
-                traceback.print_exc()
+                _print_traceback()
             raise _fail(str(exc)) from None
         except KeyboardInterrupt:
             raise _fail("interrupted", 130) from None
@@ -70,10 +68,22 @@ def _guarded(fn):
             raise typer.Exit(EXIT_OK) from None
         except Exception as exc:  # a bug: still one line, with the way to see more
             if _state["debug"]:
-                traceback.print_exc()
+                _print_traceback()
             raise _fail(f"internal error: {type(exc).__name__}: {exc} (rerun with --debug for the traceback)") from None
 
     return wrapper
+
+
+def _print_traceback() -> None:
+    import traceback
+
+    traceback.print_exc()
+
+
+def _json(value, **kwargs) -> str:
+    import json
+
+    return json.dumps(value, **kwargs)
 
 
 @app.callback()
@@ -222,7 +232,7 @@ def runbook(
         return
     book = found[0]
     if fmt == Format.json:
-        print(json.dumps({"id": book.id, "title": book.title, "keywords": list(book.keywords),
+        print(_json({"id": book.id, "title": book.title, "keywords": list(book.keywords),
                           "path": book.ref.path, "markdown": book.body}, indent=2))
     elif fmt == Format.markdown or not sys.stdout.isatty():
         sys.stdout.write(f"# {book.title}\n\n{book.body}\n")
@@ -235,7 +245,7 @@ def runbook(
 
 def _list_runbooks(books, fmt: Format | None) -> None:
     if fmt == Format.json:
-        print(json.dumps([{"id": b.id, "title": b.title, "path": b.ref.path} for b in books], indent=2))
+        print(_json([{"id": b.id, "title": b.title, "path": b.ref.path} for b in books], indent=2))
         return
     width = max(len(b.id) for b in books) if books else 0
     for b in sorted(books, key=lambda b: b.id):
@@ -251,7 +261,7 @@ def kb_list(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
     base = load_kb(kb or ())
     causes = sorted(base.causes.values(), key=lambda c: (c.category, c.id))
     if fmt == Format.json:
-        print(json.dumps({"version": base.version, "causes": [
+        print(_json({"version": base.version, "causes": [
             {"id": c.id, "title": c.title, "category": c.category, "runbook": c.runbook, "path": c.path,
              "signals": len(c.signals), "examples": len(c.examples)} for c in causes]}, indent=2))
         return

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from faultlens.cache import memo
 from faultlens.kb.yamlload import load_yaml
 from faultlens.model import RunbookRef
 
@@ -32,13 +33,10 @@ class RunbookError(Exception):
 
 
 def load_runbooks(dirs: tuple[str, ...]) -> dict[str, Runbook]:
-    """Every runbook in the folders; a later folder overrides an earlier one by id."""
-    out: dict[str, Runbook] = {}
-    for d in dirs:
-        for path in sorted(Path(d).glob("*.md")):
-            book = _read(path)
-            out[book.id] = book
-    return out
+    """Every runbook in the folders; a later folder overrides an earlier one by id. Kept in the
+    cache folder between runs, keyed by the files."""
+    paths = [path for d in dirs for path in sorted(Path(d).glob("*.md"))]
+    return memo("runbooks", paths, lambda: {book.id: book for book in map(_read, paths)})
 
 
 def _read(path: Path) -> Runbook:

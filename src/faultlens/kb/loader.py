@@ -10,11 +10,10 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-import yaml
-
+from faultlens.cache import memo
 from faultlens.kb.model import Cause, Example, KnowledgeBase, Lexicon, Pattern, Signal
 from faultlens.kb.patterns import PatternError, check_pattern
-from faultlens.kb.yamlload import Mapping, load_yaml
+from faultlens.kb.yamlload import Mapping, load_yaml, yaml_error
 from faultlens.resources import causes_dir, data_dir
 
 SIGNALS_FILE = "signals.yaml"
@@ -30,11 +29,20 @@ class KBError(Exception):
 
 def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | None = None) -> KnowledgeBase:
     """The shipped causes plus each extra folder's. With `errors`, a broken cause file is
-    recorded there and skipped (for `kb lint`); without, the first one raises KBError."""
+    recorded there and skipped (for `kb lint`); without, the first one raises KBError.
+
+    Parsing the YAML costs more than most explanations, so a loaded knowledge base is kept in
+    the user's cache folder, keyed by every file's path and bytes (an edit is a new key)."""
     dirs = [causes_dir()] + [Path(d) for d in extra_dirs]
     for d in dirs[1:]:
         if not d.is_dir():
             raise KBError(f"{d}: knowledge-base folder not found")
+    if errors is not None:
+        return _load(dirs, errors)
+    return memo("kb", [p for d in dirs for p in sorted(_yaml_files(d))], lambda: _load(dirs, None))
+
+
+def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:
     shared: dict[str, Pattern] = {}
     lexicon: dict = {}
     calibration: list[tuple[float, float]] = []
@@ -86,7 +94,7 @@ def _version(dirs: list[Path], files: list[Path]) -> str:
 def _read(path: Path) -> Mapping:
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
+    except yaml_error() as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
         reason = getattr(exc, "problem", None) or str(exc)

@@ -1,21 +1,15 @@
 """Lark grammars from grammars/, compiled once per process and cached between runs.
 
 Compiling a grammar costs tens of milliseconds, more than parsing a typical listing, so the
-compiled parser is kept in the user's cache folder, keyed by the grammar files and the lark
-version. The cache is written to a temporary name and renamed into place: a crash or a parallel
-run never leaves a half-written cache behind. Where no cache folder is writable, grammars are
-simply compiled each time.
+compiled parser is kept in the user's cache folder (faultlens.cache), keyed by the grammar files
+and the lark version.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
-import tempfile
 from functools import cache
-from pathlib import Path
 
+from faultlens.cache import cache_file, store
 from faultlens.resources import data_dir
 
 SHARED = "shared.lark"
@@ -28,7 +22,8 @@ def grammar(name: str):
 
     folder = data_dir("grammars")
     path = folder / f"{name}.lark"
-    cached = _cache_file(name, [path, folder / SHARED], lark.__version__)
+    cached = cache_file("grammars", name, [lark.__version__.encode(), path.read_bytes(), (folder / SHARED).read_bytes()],
+                        ".lark-cache")
     if cached is not None and cached.exists():
         try:
             with cached.open("rb") as fh:
@@ -37,37 +32,8 @@ def grammar(name: str):
             pass
     parser = lark.Lark.open(str(path), parser="lalr", lexer="contextual", maybe_placeholders=False)
     if cached is not None:
-        _store(parser, cached)
+        store(cached, parser.save)
     return parser
-
-
-def _store(parser, cached: Path) -> None:
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{cached.name}.", dir=cached.parent)
-    except OSError:
-        return
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            parser.save(fh)
-        os.replace(tmp, cached)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-
-
-def _cache_file(name: str, sources: list[Path], lark_version: str) -> Path | None:
-    digest = hashlib.sha256(lark_version.encode())
-    for src in sources:
-        digest.update(src.read_bytes())
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    folder = Path(base) / "faultlens" / "grammars"
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return None
-    if not os.access(folder, os.W_OK):
-        return None
-    return folder / f"{name}-{digest.hexdigest()[:16]}.lark-cache"
 
 
 def parse_errors():

@@ -1,0 +1,74 @@
+"""The user's cache folder: compiled grammars and pattern databases, kept between runs.
+
+Keyed by a digest of what they were built from; written to a temporary name and renamed into
+place, so a crash or a parallel run never leaves a half-written file. Where no cache folder is
+writable, callers simply build each time.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def cache_file(kind: str, name: str, parts: Iterable[bytes], suffix: str) -> Path | None:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(hashlib.sha256(part).digest())
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "faultlens" / kind
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    if not os.access(folder, os.W_OK):
+        return None
+    return folder / f"{name}-{digest.hexdigest()[:16]}{suffix}"
+
+
+def store(path: Path, write: Callable) -> None:
+    """write(binary file) into path, atomically; a cache that cannot be written is skipped."""
+    import tempfile
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            write(fh)
+        os.replace(tmp, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+def memo(kind: str, sources: list[Path], build: Callable[[], T]) -> T:
+    """build(), or what it returned last time for the same source files (paths and bytes), for
+    this faultlens and this Python. Pickled into our own cache folder, only ever read back from
+    there."""
+    from faultlens import __version__
+
+    try:
+        parts = [__version__.encode(), sys.version.encode()] + [b for p in sources for b in (str(p).encode(), p.read_bytes())]
+    except OSError:
+        return build()  # unreadable: build() says which file and why
+    path = cache_file(kind, kind, parts, ".pickle")
+    if path is not None and path.exists():
+        try:
+            with path.open("rb") as fh:
+                return pickle.load(fh)
+        except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt
+            pass
+    value = build()
+    if path is not None:
+        store(path, lambda fh: pickle.dump(value, fh, pickle.HIGHEST_PROTOCOL))
+    return value
