@@ -9,7 +9,8 @@ from faultlens.facts.baseline import summaries
 from faultlens.facts.snapshot import Snapshot
 from faultlens.ingest.decode import to_text
 from faultlens.ingest.sniff import sniff
-from faultlens.ingest.sources import Blob, InputError, head_chunks, read_inputs
+from faultlens.bigscan import HeadScans
+from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.model import KnowledgeBase
 from faultlens.match import Hits, Matcher
 from faultlens.model import BaselineReport, Explanation, InputInfo, Problem, RunbookRef
@@ -56,12 +57,12 @@ def _read_run(inputs: list[str], stdin, what: str) -> Run:
 def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
     run = Run(infos=[InputInfo(p.source, "unreadable", "-", 0, (p,)) for p in problems])
     for blob in blobs:
-        if not blob.data.strip():
+        if not blob.data or blob.data.isspace():
             run.infos.append(InputInfo(blob.source, "empty", "-", 0, (Problem(blob.source, "empty input: nothing to read"),)))
             continue
         kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
         if kind.kind == "log":
-            log = VIEWS[kind.format](blob.source, blob.data, blob.first_line)
+            log = VIEWS[kind.format](blob.source, blob.data)
             if blob.head is not None:
                 log = replace(log, head=blob.head)
             run.logs.append(log)
@@ -91,24 +92,35 @@ def _prepared(kb: KnowledgeBase) -> tuple[Matcher, dict[str, RunbookRef]]:
     return known[1], known[2]
 
 
-def _scan_head(log: LogText, matcher: Matcher, hits: Hits) -> None:
-    """The part of a big file not held in memory, scanned piece by piece."""
-    try:
-        for piece, first_line in head_chunks(log.head):
-            matcher.scan(LogText.from_bytes(log.source, piece, first_line), hits)
-    except OSError:
-        pass  # the file went away while being read: what was held is still explained
+def _scan(logs: list[LogText], matcher: Matcher) -> tuple[list[LogText], Hits]:
+    """Every log's hits. A big file's head is scanned in worker processes while this one scans
+    the end it holds; the end's lines are then numbered after the head's."""
+    hits, scanned = Hits(), []
+    with HeadScans(matcher) as heads:
+        for log in logs:
+            if log.head is None:
+                matcher.scan(log, hits)
+                scanned.append(log)
+                continue
+            head_result = heads.submit(log.head)
+            end_hits = Hits()
+            matcher.scan(log, end_hits)
+            try:
+                head_hits, head_lines = head_result()
+            except OSError:  # the file changed while being read: what was held is still explained
+                head_hits, head_lines = Hits(), 0
+            hits.merge(head_hits, 0, log.source)
+            hits.merge(end_hits, head_lines)
+            scanned.append(replace(log, lines_before=head_lines))
+    return scanned, hits
 
 
 def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run | None = None,
                 good_sources: tuple[str, ...] = (), unusual: bool = True) -> Explanation:
     patterns = kb.patterns()
     matcher, runbooks = _prepared(kb)
-    hits = Hits()
-    for log in run.logs:
-        if log.head is not None:
-            _scan_head(log, matcher, hits)
-        matcher.scan(log, hits)
+    logs, hits = _scan(run.logs, matcher)
+    run = replace(run, logs=logs)
     seen_count, candidates, seen = 0, [], set()
     if good is not None:  # what the passing run printed too is no evidence
         candidates = error_lines(run.logs, kb.lexicon)

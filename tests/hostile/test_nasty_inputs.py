@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from faultlens import bigscan
 from faultlens.ingest import sources
 from faultlens.ingest.sources import read_inputs
 from faultlens.pipeline import explain
@@ -57,8 +58,8 @@ def test_one_giant_line(tmp_path: Path, kb):
 
 
 def test_big_file_is_scanned_whole_in_pieces_with_original_line_numbers(tmp_path: Path, monkeypatch, kb):
-    monkeypatch.setattr(sources, "MAX_BLOB_BYTES", 4096)
-    monkeypatch.setattr(sources, "SCAN_CHUNK", 1000)
+    monkeypatch.setattr(sources, "HELD_BYTES", 4096)
+    monkeypatch.setattr(bigscan, "PIECE", 1000)
     log = tmp_path / "big.log"
     lines = [f"line {i} fine" for i in range(1, 2001)]
     lines[4] = "write: No space left on device (in the head)"

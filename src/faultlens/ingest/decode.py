@@ -20,6 +20,8 @@ def to_utf8(data: bytes) -> bytes:
     A carriage return inside a line is kept visible as `^M` (how terminals and editors show it):
     it is evidence in itself (a script saved with Windows line ends).
     """
+    if data.isascii() and b"\r" not in data and b"\x1b" not in data and b"\x00" not in data:
+        return data  # nothing to normalize (most logs): no copy
     text = _decode(data)
     raw = text.encode("utf-8", "replace")
     if b"\x1b" in raw:

@@ -19,17 +19,18 @@ from pathlib import Path
 from faultlens.model import Problem
 
 STDIN = "<stdin>"
-# Bound on what is held of one input: a larger file keeps its end (where failures are), a larger
-# decompressed stream its start (a gzip bomb is stopped there); either way it is reported.
+# Bound on what is held of one input: a larger decompressed stream keeps its start (a gzip bomb
+# is stopped there), and it is reported.
 MAX_BLOB_BYTES = 256 << 20
-CHUNK = 1 << 20
-SCAN_CHUNK = 64 << 20  # the head of a big file is scanned in pieces of this size
+# A plain file larger than this is scanned in pieces (bigscan) and only its end is held, for
+# context: memory does not grow with the file.
+HELD_BYTES = 64 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass(frozen=True)
 class Head:
-    """The part of a big file before what is held in memory: scanned in chunks, never held whole."""
+    """The part of a big file before what is held in memory: scanned in pieces, never held whole."""
 
     path: str
     end: int  # bytes
@@ -39,8 +40,7 @@ class Head:
 class Blob:
     source: str  # path as given, "<stdin>", or "archive.tgz:member"
     data: bytes
-    first_line: int = 1  # line number of data's first line in the original (after its head)
-    head: Head | None = None
+    head: Head | None = None  # data is the end of a big file; its lines are numbered after the head
 
 
 class InputError(Exception):
@@ -92,9 +92,15 @@ def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
     try:
         with path.open("rb") as fh:
             size = os.fstat(fh.fileno()).st_size
-            if size > MAX_BLOB_BYTES and path.is_file():
-                yield from _read_tail(fh, size, label)
-                return
+            if size > HELD_BYTES and path.is_file():
+                start = fh.read(512)
+                fh.seek(0)
+                if not (start.startswith(GZIP_MAGIC) or _is_tar(start)):
+                    yield from _read_tail(fh, size, label)
+                    return
+                if size > MAX_BLOB_BYTES:
+                    yield Problem(label, f"compressed file or archive larger than {MAX_BLOB_BYTES >> 20} MiB: not read")
+                    return
             data = _read_bounded(fh)
     except FileNotFoundError:
         yield Problem(label, "no such file or directory")
@@ -112,48 +118,14 @@ def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
 
 
 def _read_tail(fh, size: int, label: str) -> Iterator[Blob | Problem]:
-    """A big plain file: its last MAX_BLOB_BYTES in memory (starting at a line, numbered as in the
-    file); the head before it is left to head_chunks, so memory stays bounded."""
-    head = fh.read(4)
-    if head.startswith(GZIP_MAGIC):
-        yield Problem(label, f"compressed file larger than {MAX_BLOB_BYTES >> 20} MiB: not read")
-        return
-    skip = size - MAX_BLOB_BYTES
-    fh.seek(0)
-    lines, done = 0, 0
-    while done < skip:
-        chunk = fh.read(min(CHUNK, skip - done))
-        if not chunk:
-            break
-        lines += chunk.count(b"\n")
-        done += len(chunk)
-    data = fh.read(MAX_BLOB_BYTES)
+    """A big plain file: its last HELD_BYTES in memory, from a line start; the head before it is
+    left to bigscan, so memory stays bounded."""
+    skip = size - HELD_BYTES
+    fh.seek(skip)
+    data = fh.read(HELD_BYTES)
     cut = data.find(b"\n") + 1  # start at a whole line
-    yield Problem(label, f"{size >> 20} MiB: scanned in pieces; the last {MAX_BLOB_BYTES >> 20} MiB (from line "
-                         f"{lines + 2 if cut else lines + 1}) kept for context")
-    yield Blob(label, data[cut:], lines + 2 if cut else lines + 1, Head(str(fh.name), skip + cut))
-
-
-def head_chunks(head: Head) -> Iterator[tuple[bytes, int]]:
-    """The head of a big file as (piece, line number of its first line), cut at line ends."""
-    line, carry, pos = 1, b"", 0
-    with open(head.path, "rb") as fh:
-        while pos < head.end:
-            data = fh.read(min(SCAN_CHUNK, head.end - pos))
-            if not data:
-                break
-            pos += len(data)
-            buf = carry + data
-            cut = buf.rfind(b"\n") + 1
-            if cut == 0 and len(buf) < SCAN_CHUNK:
-                carry = buf  # a partial line: wait for its end
-                continue
-            cut = cut or len(buf)  # a line longer than a piece is scanned piece by piece
-            piece, carry = buf[:cut], buf[cut:]
-            yield piece, line
-            line += piece.count(b"\n")
-    if carry:
-        yield carry, line
+    yield Problem(label, f"{size >> 20} MiB: scanned in pieces; the last {HELD_BYTES >> 20} MiB kept for context")
+    yield Blob(label, data[cut:], Head(str(fh.name), skip + cut))
 
 
 def _read_bounded(fh) -> bytes:

@@ -18,29 +18,14 @@ class PatternError(ValueError):
     pass
 
 
+# a backslash escape, a character class (where '^' and ']' first are literal), or an anchor
+_PARTS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\^", re.S)
+
+
 @cache
 def for_engine(regex: str) -> str:
     """The pattern as compiled: every `^` anchor also admits a CI timestamp prefix."""
-    out, i, n = [], 0, len(regex)
-    while i < n:
-        ch = regex[i]
-        if ch == "\\":
-            out.append(regex[i:i + 2])
-            i += 2
-        elif ch == "[":  # copy a character class whole: '^' and ']' first in it are literal
-            j = i + 1
-            if j < n and regex[j] == "^":
-                j += 1
-            if j < n and regex[j] == "]":
-                j += 1
-            while j < n and regex[j] != "]":
-                j += 2 if regex[j] == "\\" else 1
-            out.append(regex[i:j + 1])
-            i = j + 1
-        else:
-            out.append("^" + CI_PREFIX if ch == "^" else ch)
-            i += 1
-    return "".join(out)
+    return _PARTS.sub(lambda m: "^" + CI_PREFIX if m[0] == "^" else m[0], regex)
 
 
 @cache
@@ -72,3 +57,13 @@ def _options():
     opts = re2.Options()
     opts.max_mem = 64 << 20
     return opts
+
+
+def pattern_set(regexes: tuple[str, ...]):
+    """An RE2 set of engine-ready patterns: Match(line) gives the indices of those that match
+    anywhere in it, in one pass (one compilation instead of one per pattern)."""
+    found = re2.Set.SearchSet(_options())
+    for regex in regexes:
+        found.Add(regex.encode())
+    found.Compile()
+    return found

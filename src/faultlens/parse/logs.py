@@ -25,12 +25,12 @@ class LogText:
     line_map: tuple[int, ...] | None = None  # view line i+1 -> original line number
     contexts: dict[int, str] = field(default_factory=dict)  # view line number -> context
     original_lines: int | None = None
-    first_line: int = 1  # the original line number of the first line (a big file's tail)
+    lines_before: int = 0  # lines of the file before data (the head of a big file): added to every number
     head: object = None  # ingest.sources.Head: the rest of a big file, scanned in pieces
 
     @classmethod
-    def from_bytes(cls, source: str, raw: bytes, first_line: int = 1) -> "LogText":
-        return cls(source, to_utf8(raw), first_line=first_line)
+    def from_bytes(cls, source: str, raw: bytes) -> "LogText":
+        return cls(source, to_utf8(raw))
 
     @classmethod
     def from_view(cls, source: str, lines: list[tuple[int, str, str | None]], original_lines: int) -> "LogText":
@@ -49,9 +49,9 @@ class LogText:
         return self.data.count(b"\n") + (0 if self.data.endswith(b"\n") else 1)
 
     def original_line(self, view_line: int) -> int:
-        if self.line_map is None:
-            return view_line + self.first_line - 1
-        return self.line_map[view_line - 1] if 0 < view_line <= len(self.line_map) else view_line
+        if self.line_map is not None and 0 < view_line <= len(self.line_map):
+            view_line = self.line_map[view_line - 1]
+        return view_line + self.lines_before
 
     def line_bounds(self, offset: int) -> tuple[int, int]:
         """Start and end (exclusive, without the newline) of the line holding offset."""

@@ -25,7 +25,7 @@ _PRIORITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "de
 View = list[tuple[int, str, "str | None"]]
 
 
-def junit_view(source: str, raw: bytes, first_line: int = 1) -> LogText:
+def junit_view(source: str, raw: bytes) -> LogText:
     """Failures, errors and captured output of each test case, with the test's name as context."""
     text = to_text(raw)
     view: View = []
@@ -58,7 +58,7 @@ def junit_view(source: str, raw: bytes, first_line: int = 1) -> LogText:
     try:
         parser.Parse(text.encode("utf-8"), True)
     except (expat.ExpatError, ValueError, LookupError):  # truncated, or not XML after all: read it as text
-        return LogText.from_bytes(source, raw, first_line)
+        return LogText.from_bytes(source, raw)
     return LogText.from_view(source, view, text.count("\n") + 1)
 
 
@@ -72,20 +72,20 @@ def _emit_text(view: View, chunks: list[tuple[int, str]], context: str | None) -
             view.append((line + offset, part.rstrip(), context))
 
 
-def journald_view(source: str, raw: bytes, first_line: int = 1) -> LogText:
+def journald_view(source: str, raw: bytes) -> LogText:
     """`journalctl -o json`: one entry per line; MESSAGE with time, unit and priority."""
-    return _json_lines(source, raw, _journald_line, first_line)
+    return _json_lines(source, raw, _journald_line)
 
 
-def json_lines_view(source: str, raw: bytes, first_line: int = 1) -> LogText:
+def json_lines_view(source: str, raw: bytes) -> LogText:
     """JSON lines from application loggers: the message field, with time, level and error fields."""
-    return _json_lines(source, raw, _app_line, first_line)
+    return _json_lines(source, raw, _app_line)
 
 
-def _json_lines(source: str, raw: bytes, render, first_line: int) -> LogText:
+def _json_lines(source: str, raw: bytes, render) -> LogText:
     text = to_text(raw)
     view: View = []
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -126,8 +126,8 @@ def _app_line(entry: dict) -> tuple[str, str | None]:
     return " ".join(p for p in parts if p), str(context) if context else None
 
 
-def plain_view(source: str, raw: bytes, first_line: int = 1) -> LogText:
-    return LogText.from_bytes(source, raw, first_line)
+def plain_view(source: str, raw: bytes) -> LogText:
+    return LogText.from_bytes(source, raw)
 
 
 VIEWS = {

@@ -1,0 +1,101 @@
+"""A log too big to hold: scanned in pieces, on every core, in bounded memory.
+
+The file is cut into PIECE-sized byte ranges at line breaks; each worker process reads its
+ranges, scans them with the same compiled matcher as a small log, and sends back the hits with
+line numbers counted from the start of its range, plus the number of lines in it. The parent adds
+the lines of the ranges before, so every hit carries its line number in the file, and merges the
+hits in file order: the result is the one a single pass over the whole file would give (a test
+holds the two side by side).
+
+A line longer than LONG_CUT is cut where the range ends (its pieces are scanned apart); the RE2
+scan is linear, so no input costs more than its size.
+"""
+
+from __future__ import annotations
+
+import os
+
+from faultlens.ingest.sources import Head
+from faultlens.match import Hits, Matcher
+from faultlens.parse.logs import LogText
+
+PIECE = 32 << 20
+LONG_CUT = 1 << 20  # a range ends at the next line break within this many bytes, else right there
+
+_MATCHER: Matcher | None = None  # the workers' matcher: inherited at fork, never pickled
+
+
+def _boundary(fh, at: int, end: int) -> int:
+    """Where a range that should end near `at` ends: after the line that holds byte at-1."""
+    if at <= 0 or at >= end:
+        return max(0, min(at, end))
+    fh.seek(at - 1)
+    window = fh.read(min(LONG_CUT, end - at + 1))
+    newline = window.find(b"\n")
+    return at + newline if newline >= 0 else at
+
+
+def _ranges(path: str, end: int) -> list[tuple[int, int]]:
+    with open(path, "rb") as fh:
+        cuts = [0] + [_boundary(fh, at, end) for at in range(PIECE, end, PIECE)] + [end]
+    return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+def _scan_range(path: str, start: int, stop: int) -> tuple[int, Hits]:
+    """(lines in the range, its hits numbered from 1 at the range's first line)."""
+    with open(path, "rb") as fh:
+        fh.seek(start)
+        data = fh.read(stop - start)
+    hits = Hits()
+    assert _MATCHER is not None
+    breaks = _MATCHER.scan(LogText.from_bytes(path, data), hits)
+    return breaks, hits
+
+
+class HeadScans:
+    """Big files' heads scanned in worker processes while the caller scans what it holds.
+
+        with HeadScans(matcher) as heads:
+            result = heads.submit(head)     # starts at once
+            ...                             # scan the held end meanwhile
+            hits, lines = result()          # the head's hits (numbered in the file) and lines
+    """
+
+    def __init__(self, matcher: Matcher, workers: int | None = None):
+        self.matcher = matcher
+        self.workers = workers or os.cpu_count() or 1
+        self._pool = None
+
+    def submit(self, head: Head):
+        """Start scanning the head; return a function that waits for (hits, line breaks)."""
+        global _MATCHER
+        import multiprocessing  # here: a run without a big file does not pay for the import
+        from concurrent.futures import ProcessPoolExecutor
+
+        ranges = _ranges(head.path, head.end)
+        if self._pool is None and self.workers > 1 and len(ranges) > 1 \
+                and "fork" in multiprocessing.get_all_start_methods():
+            self.matcher.prefilter()  # built (or loaded) once, here: the workers inherit it at fork
+            _MATCHER = self.matcher
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
+        if self._pool is None:
+            _MATCHER = self.matcher
+            done = [_scan_range(head.path, a, b) for a, b in ranges]
+            return lambda: _merged(done)
+        futures = [self._pool.submit(_scan_range, head.path, a, b) for a, b in ranges]
+        return lambda: _merged([f.result() for f in futures])
+
+    def __enter__(self) -> "HeadScans":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+
+def _merged(results: list[tuple[int, Hits]]) -> tuple[Hits, int]:
+    hits, lines = Hits(), 0
+    for count, found in results:
+        hits.merge(found, lines)
+        lines += count
+    return hits, lines

@@ -1,0 +1,86 @@
+"""Hyperscan in front of RE2 for big inputs: which lines may match, at several hundred MB/s.
+
+RE2 still decides every hit. Hyperscan is compiled in prefilter mode from the same patterns
+(`for_engine`), so it reports every line a pattern matches and maybe more; the matcher runs RE2
+on those lines only. It is used on ASCII text only: there Hyperscan's byte semantics and RE2's
+UTF-8 semantics agree (RE2's case folding of `k` to the Kelvin sign, of `s` to the long s, needs
+non-ASCII input). The result is the result of the RE2 scan alone; tests hold the two side by side.
+
+Compiling the database takes most of a second, so it is kept in the user's cache folder, keyed by
+the patterns and the Hyperscan version. Without Hyperscan (a platform with no wheel) or with a
+pattern it cannot compile, big inputs are scanned by RE2 alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import cache
+
+from faultlens.cache import cache_file, store
+
+PREFILTER_FROM = 4 << 20  # bytes: smaller texts are scanned by RE2 alone
+
+
+class Prefilter:
+    def __init__(self, regexes: tuple[str, ...]):
+        import hyperscan
+
+        self._hs = hyperscan
+        self.db = _database(regexes)
+
+    def spans(self, data) -> Iterator[tuple[int, int]]:
+        """(start, end) byte ranges of whole lines, in order, holding every line any pattern
+        matches. A span is one line, or two when a match ends at a line's start."""
+        view, size, pos = memoryview(data), len(data), 0
+        ends: list[int] = []
+
+        def on_match(_id, _start, end, _flags, _ctx):
+            ends.append(end)
+            return True  # stop: the scan resumes after this line
+
+        while pos < size:
+            ends.clear()
+            try:
+                self.db.scan(view[pos:], match_event_handler=on_match)
+            except self._hs.ScanTerminated:
+                pass
+            if not ends:
+                return
+            at = pos + ends[0]
+            start = data.rfind(b"\n", pos, max(at - 1, pos)) + 1 or pos
+            end = data.find(b"\n", min(at, size - 1))
+            end = size if end < 0 else end
+            yield start, end
+            pos = end + 1
+
+
+@cache
+def prefilter(regexes: tuple[str, ...]) -> Prefilter | None:
+    """The prefilter for these (engine-ready) patterns, or None where Hyperscan cannot serve."""
+    try:
+        return Prefilter(regexes)
+    except ImportError:
+        return None
+    except Exception:  # noqa: BLE001 - any Hyperscan error: RE2 alone is always right
+        return None
+
+
+def _database(regexes: tuple[str, ...]):
+    import hyperscan as hs
+
+    flags = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
+    cached = cache_file("hyperscan", "patterns", [hs.__version__.encode(), *(r.encode() for r in regexes)], ".hsdb")
+    if cached is not None and cached.exists():
+        try:
+            db = hs.loadb(cached.read_bytes(), hs.HS_MODE_BLOCK)
+            db.scratch = hs.Scratch(db)  # a loaded database comes without one
+            return db
+        except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt
+            pass
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    db.compile(expressions=[r.encode() for r in regexes], ids=list(range(len(regexes))),
+               flags=[flags] * len(regexes))
+    if cached is not None:
+        blob = hs.dumpb(db)
+        store(cached, lambda fh: fh.write(blob))
+    return db

@@ -1,0 +1,83 @@
+"""The fast paths give the simple path's answer: the Hyperscan prefilter against RE2 alone, and a
+big file scanned in pieces by worker processes against the same file read whole."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from faultlens import bigscan, match, prefilter
+from faultlens.ingest import sources
+from faultlens.match import Hits, Matcher
+from faultlens.parse.logs import LogText
+from faultlens.pipeline import explain
+
+pytestmark = pytest.mark.skipif(prefilter.prefilter(("(?:x)",)) is None, reason="hyperscan not available here")
+
+
+def _corpus_lines(kb) -> list[str]:
+    """Every line of every knowledge-base example (failures and their near misses) plus noise."""
+    lines = [line for cause in kb.causes.values() for ex in cause.examples
+             for text in ex.inputs.values() for line in text.splitlines()]
+    return [line for line in lines if line.isascii()]
+
+
+def _hits(matcher: Matcher, data: bytes) -> list[tuple]:
+    hits = Hits()
+    breaks = matcher.scan(LogText.from_bytes("x.log", data), hits)
+    return [breaks, hits.counts] + sorted((h.key, h.line, h.text, h.block) for kept in hits.by_key.values() for h in kept)
+
+
+def test_prefilter_finds_exactly_what_re2_alone_finds(kb, monkeypatch):
+    rng = random.Random(5)
+    lines = _corpus_lines(kb)
+    noise = ["INFO step rf_sweep: PASS", "denied=0 errors=0", "  at com.example.Main(Main.java:12)", "",
+             "Traceback (most recent call last):", '  File "x.py", line 3, in <module>', "x" * 70_000]
+    text = "\n".join(rng.choice(lines) if rng.random() < 0.3 else rng.choice(noise) for _ in range(20_000))
+    data = text.encode()
+    matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
+    monkeypatch.setattr(match, "PREFILTER_FROM", 1 << 40)
+    simple = _hits(matcher, data)
+    monkeypatch.setattr(match, "PREFILTER_FROM", 0)
+    assert _hits(matcher, data) == simple
+    assert sum(simple[1].values()) > 1000  # the comparison is not vacuous
+
+
+def test_non_ascii_text_is_left_to_re2(kb, monkeypatch):
+    """RE2 folds the long s into s under (?i); Hyperscan on bytes would not: RE2 decides."""
+    data = "open /opt/ts/etc/station.cfg: Permi\u017f\u017fion denied\n".encode() * 3
+    matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
+    monkeypatch.setattr(match, "PREFILTER_FROM", 1 << 40)
+    simple = _hits(matcher, data)
+    monkeypatch.setattr(match, "PREFILTER_FROM", 0)
+    assert _hits(matcher, data) == simple and simple[1].get("eacces") == 3
+
+
+def _floor_log(path: Path, kb) -> None:
+    rng = random.Random(9)
+    lines = _corpus_lines(kb)
+    with path.open("w") as fh:
+        for i in range(60_000):
+            fh.write(rng.choice(lines) if i % 997 == 0 else f"2026-11-25T00:00:{i % 60:02d}Z ts-07 step {i}: PASS denied=0")
+            fh.write("\n")
+
+
+def _answer(result) -> list:
+    return [(f.id, f.confidence, [(e.source, e.line, e.text) for e in f.evidence]) for f in result.findings] + \
+        [(u.source, u.line, u.text) for u in result.unusual_lines]
+
+
+def test_a_big_file_in_pieces_on_two_workers_explains_like_the_whole_file(tmp_path: Path, kb, monkeypatch):
+    log = tmp_path / "station.log"
+    _floor_log(log, kb)
+    monkeypatch.setattr(match, "PREFILTER_FROM", 1 << 40)
+    whole = explain([str(log)], kb)
+    assert not whole.inputs[0].problems
+    monkeypatch.setattr(sources, "HELD_BYTES", 200_000)
+    monkeypatch.setattr(bigscan, "PIECE", 300_000)
+    monkeypatch.setattr(match, "PREFILTER_FROM", 0)
+    pieces = explain([str(log)], kb)
+    assert "scanned in pieces" in pieces.inputs[0].problems[0].reason
+    assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3
