@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup clean wheel fuzz
+.PHONY: demo test setup clean wheel fuzz bench-setup
 
 setup: $(STAMP)
 
@@ -26,6 +26,11 @@ fuzz: $(STAMP)
 	$(BIN)/python -m pip install --quiet atheris
 	mkdir -p .fuzz-corpus && cp -n tests/fuzz/seeds/* .fuzz-corpus/
 	$(BIN)/python tests/fuzz/fuzz_explain.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 .fuzz-corpus
+
+# The benchmarks' peers: Drain3 from PyPI, ripgrep from apt (bench/README.md has the commands).
+bench-setup: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	command -v rg >/dev/null || (apt-get install -y ripgrep || sudo apt-get install -y ripgrep)
 
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .

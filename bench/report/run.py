@@ -4,8 +4,8 @@
     python bench/report/run.py --runs 1000 --log-kb 500 --floor /tmp/floor1k
 
 Generates the floor with bench/floor.py (kept between invocations when --floor names an existing
-folder), runs `faultlens report` on it while sampling the resident memory of the whole process
-tree (parent and workers) every 0.2 s, then times the single-run path (`faultlens explain` in a
+folder), runs `faultlens report` on it while sampling the memory of the whole process tree
+(parent and workers, bench/measure.py) every 0.2 s, then times the single-run path (`faultlens explain` in a
 new process per run) on a sample of the same runs, for runs per second side by side.
 """
 
@@ -17,7 +17,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
@@ -25,49 +24,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from floor import generate  # noqa: E402
-
-
-def tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                ppid = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(ppid, []).append(int(entry))
-    total, todo = 0, [root]
-    while todo:
-        pid = todo.pop()
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        todo += children.get(pid, [])
-    return total
-
-
-def measured(cmd: list[str]) -> tuple[float, int, subprocess.CompletedProcess]:
-    peak = 0
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    stop = threading.Event()
-
-    def sample():
-        nonlocal peak
-        while not stop.is_set():
-            peak = max(peak, tree_rss(proc.pid))
-            stop.wait(0.2)
-
-    sampler = threading.Thread(target=sample)
-    sampler.start()
-    out, err = proc.communicate()
-    stop.set()
-    sampler.join()
-    return time.perf_counter() - start, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
+from measure import measured  # noqa: E402
 
 
 def main() -> int:
@@ -87,7 +44,7 @@ def main() -> int:
     exe = [sys.executable, "-m", "faultlens"]
     with tempfile.TemporaryDirectory() as out:
         cmd = exe + ["report", str(floor), "--out", out] + (["--workers", str(args.workers)] if args.workers else [])
-        wall, peak, done = measured(cmd)
+        wall, peak, done = measured(cmd, 0.2)
         if done.returncode != 0:
             print(done.stderr, file=sys.stderr)
             return 1
