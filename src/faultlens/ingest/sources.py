@@ -6,11 +6,9 @@ cannot be read becomes a Problem and the others go on.
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
 import sys
-import tarfile
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -150,6 +148,8 @@ def _expand(label: str, data: bytes) -> Iterator[Blob | Problem]:
 
 
 def _gunzip(data: bytes) -> tuple[bytes, bool]:
+    import gzip  # here and in _tar_members: most runs read neither
+
     with gzip.GzipFile(fileobj=io.BytesIO(data)) as gz:
         out = gz.read(MAX_BLOB_BYTES + 1)
     return out[:MAX_BLOB_BYTES], len(out) > MAX_BLOB_BYTES
@@ -160,6 +160,8 @@ def _is_tar(data: bytes) -> bool:
 
 
 def _tar_members(label: str, data: bytes) -> Iterator[Blob | Problem]:
+    import tarfile
+
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r:") as tar:
             for member in tar:

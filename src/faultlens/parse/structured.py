@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from datetime import datetime, timezone
-from xml.parsers import expat
 
 from faultlens.ingest.decode import to_text
 from faultlens.parse.logs import LogText
@@ -30,6 +29,8 @@ def junit_view(source: str, raw: bytes) -> LogText:
     text = to_text(raw)
     view: View = []
     state = {"case": None, "element": None, "line": 0, "buffer": []}
+    from xml.parsers import expat  # here: most logs are not JUnit XML
+
     parser = expat.ParserCreate(encoding="utf-8")  # decoded already: the declared encoding is moot
 
     def start(name, attrs):
