@@ -46,7 +46,7 @@ def subset(floor: Path, runs: int) -> Path:
 
 
 def report(floor: Path, workers: int | None) -> dict:
-    size = sum(p.stat().st_size for p in floor.rglob("*") if p.is_file())
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(floor, followlinks=True) for f in files)
     exe = [sys.executable, "-m", "faultlens"]
     with tempfile.TemporaryDirectory() as out:
         cmd = exe + ["report", str(floor), "--out", out] + (["--workers", str(workers)] if workers else [])

@@ -7,23 +7,27 @@
 Accuracy: each stored Loghub-2k system's messages go through faultlens's miner (one
 configuration for all) and through Drain3 (its defaults, and with the masking of Drain3's own
 example configuration); Grouping Accuracy against the ground truth (loghub.py).
-Throughput: one deterministic stream of --lines messages (Loghub-2k messages of every system,
-interleaved, every digit redrawn so that lines repeat no more than real logs do), mined by each
-tool in turn, alternating, --repeat times; medians and the ratio.
+Throughput: two deterministic streams of --lines lines (Loghub-2k messages of every system
+with their values redrawn, and a bench/station.py log), each mined by both tools in turn,
+alternating, --repeat times; medians and the ratio.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from loghub import grouping_accuracy, load, systems  # noqa: E402
+from station import generate  # noqa: E402
 
 from faultlens.templates import mine  # noqa: E402
 
@@ -56,16 +60,30 @@ def drain3_groups(lines: list[str], masked: bool) -> list[int]:
     return ids
 
 
-def stream(n: int, seed: int = 7) -> list[str]:
+_HEXISH = re.compile(r"\b(?=\w*\d)\w+\b")
+
+
+def loghub_stream(n: int, seed: int = 7) -> list[str]:
+    """Loghub-2k messages of every system, interleaved; in every token that holds a digit (ids,
+    addresses, hashes, counts) each digit is redrawn as a digit and each letter a-f as one of
+    a-f, so values vary as in a real log while the messages stay real."""
     rng = random.Random(seed)
     pools = [load(s)[0] for s in systems()]
-    digits = "0123456789"
-    out = []
-    for i in range(n):
-        pool = pools[i % len(pools)]
-        line = pool[rng.randrange(len(pool))]
-        out.append("".join(rng.choice(digits) if c.isdigit() else c for c in line))
-    return out
+
+    def redraw(m: re.Match) -> str:
+        return "".join(rng.choice("0123456789") if c.isdigit() else rng.choice("abcdef") if c in "abcdef" else c
+                       for c in m[0])
+
+    return [_HEXISH.sub(redraw, pools[i % len(pools)][rng.randrange(len(pools[i % len(pools)]))]) for i in range(n)]
+
+
+def station_stream(n: int) -> list[str]:
+    """The first n lines of a bench/station.py log (seed 1)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "station.log"
+        generate(path, n * 140)
+        with path.open() as fh:
+            return [line.rstrip("\n") for line, _ in zip(fh, range(n))]
 
 
 def accuracy_table(with_drain3: bool) -> None:
@@ -86,24 +104,25 @@ def accuracy_table(with_drain3: bool) -> None:
 
 
 def throughput(n: int, repeat: int, with_drain3: bool) -> None:
-    lines = stream(n)
-    runs: dict[str, list[float]] = {"faultlens": [], "Drain3 masked": []}
-    for _ in range(repeat):
-        t = time.perf_counter()
-        mine(lines)
-        runs["faultlens"].append(time.perf_counter() - t)
-        if with_drain3:
+    for title, lines in (("Loghub-2k messages, values redrawn", loghub_stream(n)),
+                         ("bench/station.py log", station_stream(n))):
+        runs: dict[str, list[float]] = {"faultlens": [], "Drain3 masked": []}
+        for _ in range(repeat):
             t = time.perf_counter()
-            drain3_groups(lines, True)
-            runs["Drain3 masked"].append(time.perf_counter() - t)
-    print(f"\n{n:,} lines, {repeat} alternating runs each, medians\n")
-    print("| miner | seconds | lines/s |")
-    print("|---|---|---|")
-    med = {k: statistics.median(v) for k, v in runs.items() if v}
-    for k, v in med.items():
-        print(f"| {k} | {v:.2f} | {n / v:,.0f} |")
-    if len(med) == 2:
-        print(f"\nfaultlens is {med['Drain3 masked'] / med['faultlens']:.1f}x Drain3 (masked)")
+            mine(lines)
+            runs["faultlens"].append(time.perf_counter() - t)
+            if with_drain3:
+                t = time.perf_counter()
+                drain3_groups(lines, True)
+                runs["Drain3 masked"].append(time.perf_counter() - t)
+        print(f"\n{title}: {len(lines):,} lines, {repeat} alternating runs each, medians\n")
+        print("| miner | seconds | lines/s |")
+        print("|---|---|---|")
+        med = {k: statistics.median(v) for k, v in runs.items() if v}
+        for k, v in med.items():
+            print(f"| {k} | {v:.2f} | {len(lines) / v:,.0f} |")
+        if len(med) == 2:
+            print(f"\nfaultlens is {med['Drain3 masked'] / med['faultlens']:.1f}x Drain3 (masked)")
 
 
 def main() -> None:

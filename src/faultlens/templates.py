@@ -56,8 +56,30 @@ def mask(text: str) -> str:
     return text
 
 
+_DIGITS = bytes.maketrans(b"0123456789", b"0000000000")
+
+
+def _fold_digits(lines: list[str]) -> list[str]:
+    """Every digit made 0, through bytes (several times faster than str.translate)."""
+    text = "\n".join(lines).encode("utf-8", "surrogatepass").translate(_DIGITS)
+    folded = text.decode("utf-8", "surrogatepass").split("\n")
+    if len(folded) != len(lines):  # a line held a line break of its own
+        folded = [line.encode("utf-8", "surrogatepass").translate(_DIGITS).decode("utf-8", "surrogatepass")
+                  for line in lines]
+    return folded
+
+
 def mask_lines(lines: list[str]) -> list[str]:
-    """mask() of each line: in polars (both cores, no Python per line) when there are many."""
+    """mask() of each line. The masks see digits only as [0-9], so lines that differ only in
+    their digits mask alike: each distinct digit-folded line is masked once (in polars, on both
+    cores, when there are many; through Python's re otherwise)."""
+    folded = _fold_digits(lines)
+    distinct = list(dict.fromkeys(folded))
+    masked = dict(zip(distinct, _mask_distinct(distinct)))
+    return [masked[key] for key in folded]
+
+
+def _mask_distinct(lines: list[str]) -> list[str]:
     if len(lines) >= POLARS_FROM:
         import polars as pl
 
