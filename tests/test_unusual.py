@@ -29,3 +29,20 @@ def test_seen_before_is_the_same_message_with_other_values():
     good = [f"retrying bus {i} after timeout" for i in range(5)] + ["probe card id ok"] * 3
     bad = ["retrying bus 77 after timeout", "probe card id mismatch"]
     assert seen_before(good, bad) == {"retrying bus 77 after timeout"}
+
+
+def test_lexicon_lines_are_the_lines_a_line_by_line_search_finds(kb):
+    """The one-scan classification of error-like and benign lines against the plain per-line
+    search, on lines built to trip it: matches at line edges, across lines, near misses."""
+    from faultlens.kb.patterns import text_pattern
+    from faultlens.unusual import _matching
+
+    rng = __import__("random").Random(11)
+    parts = ["error", "errors=0", "0 errors", "no failures", "ok 3", "ERROR:", "denied", "x", " ", "\t",
+             "check passed", "timed out", "retry succeeded", "can't", "é", "failed\n", "\n", "ok"]
+    text = "".join(rng.choice(parts) for _ in range(5000))
+    log = LogText.from_bytes("s.log", text.encode())
+    lines = text.split("\n")
+    for regex in (kb.lexicon.error_like, kb.lexicon.benign):
+        want = {i for i, line in enumerate(lines, start=1) if text_pattern(regex).search(line)}
+        assert _matching(log, regex) == want and 50 < len(want) < len(lines)

@@ -7,7 +7,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from faultlens.kb.model import Lexicon
-from faultlens.kb.patterns import text_pattern
+from faultlens.kb.patterns import compile_pattern
 from faultlens.model import UnusualLine
 from faultlens.parse.logs import LogText
 from faultlens.templates import mine
@@ -18,21 +18,42 @@ SHOWN = 10
 NEW_SHOWN = 20
 
 
-def _profiled(log: LogText) -> list[tuple[int, str]]:
+def _profiled(log: LogText) -> list[tuple[int, int, str]]:
+    """(line of the view, line in the file, text) of the non-empty lines, up to the cap."""
     out = []
-    for number, text in log.lines():
+    for view, text in enumerate(log.data.decode("utf-8", "replace").split("\n"), start=1):
         if text.strip():
-            out.append((number, text))
+            out.append((view, log.original_line(view), text))
             if len(out) >= MAX_LINES_PROFILED:
                 break
     return out
 
 
+def _matching(log: LogText, regex: str) -> set[int]:
+    """The view lines a lexicon pattern matches, as a line-by-line search would say, in one RE2
+    scan of the whole buffer: a match within its line is one (with (?m), ^ $ and \\b see a line
+    edge as they see a text edge); only a match running past its line is checked on the line."""
+    scan, data = compile_pattern("(?m)" + regex), log.data
+    found, pos, line, counted = set(), 0, 1, 0
+    while pos <= len(data):
+        m = scan.search(data, pos)
+        if m is None:
+            break
+        start, end = log.line_bounds(m.start())
+        line += data.count(b"\n", counted, start)
+        counted, pos = start, end + 1
+        if m.end() <= end or scan.search(data, start, end):
+            found.add(line)
+    return found
+
+
 def error_lines(logs: Iterable[LogText], lexicon: Lexicon) -> list[tuple[str, int, str]]:
     """(source, line, text) of every error-like line that is not a benign one ("0 errors")."""
-    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
-    return [(log.source, number, text) for log in logs for number, text in _profiled(log)
-            if error_like.search(text) and not benign.search(text)]
+    out = []
+    for log in logs:
+        errors = _matching(log, lexicon.error_like) - _matching(log, lexicon.benign)
+        out += [(log.source, number, text) for view, number, text in _profiled(log) if view in errors]
+    return out
 
 
 def seen_before(good: list[str], texts: list[str]) -> set[str]:
@@ -43,7 +64,7 @@ def seen_before(good: list[str], texts: list[str]) -> set[str]:
 
 
 def good_lines(logs: Iterable[LogText]) -> list[str]:
-    return [text for log in logs for _, text in _profiled(log)]
+    return [text for log in logs for _, _, text in _profiled(log)]
 
 
 def new_lines(candidates: list[tuple[str, int, str]], seen: set[str]) -> list[UnusualLine]:
@@ -54,18 +75,18 @@ def new_lines(candidates: list[tuple[str, int, str]], seen: set[str]) -> list[Un
 
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
     """Scored: 1 / how many lines of its log are the same message, + 2 when error-like."""
-    error_like, benign = text_pattern(lexicon.error_like), text_pattern(lexicon.benign)
     scored: list[UnusualLine] = []
     for log in logs:
         lines = _profiled(log)
+        errors, benign = _matching(log, lexicon.error_like), _matching(log, lexicon.benign)
         rarity = len(lines) >= MIN_LINES_FOR_RARITY
-        groups = mine([t for _, t in lines]).groups if rarity else []
+        groups = mine([t for _, _, t in lines]).groups if rarity else []
         sizes = Counter(groups)
-        for i, (number, text) in enumerate(lines):
-            if benign.search(text):
+        for i, (view, number, text) in enumerate(lines):
+            if view in benign:
                 continue  # "0 errors", "check passed": never what stands out in a failure
             score = 1.0 / sizes[groups[i]] if rarity else 0.0
-            if error_like.search(text):
+            if view in errors:
                 score += 2.0
             if score >= 1.0:
                 scored.append(UnusualLine(log.source, number, text[:500], round(score, 3)))

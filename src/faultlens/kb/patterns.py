@@ -50,6 +50,8 @@ def check_pattern(regex: str) -> None:
     """Raise PatternError if RE2 cannot run it (backreferences, lookaround) or it is unsafe to combine."""
     if re.search(r"\(\?P?<[A-Za-z_]", regex):
         raise PatternError("named groups are not allowed (patterns are combined into one scan)")
+    if re.search(r"(?<!\\)(?:\\\\)*\\[Az]", regex):
+        raise PatternError("\\A and \\z are not allowed: use ^ and $ (a pattern sees one line at a time)")
     compile_pattern(regex)
 
 
