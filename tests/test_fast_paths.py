@@ -80,4 +80,5 @@ def test_a_big_file_in_pieces_on_two_workers_explains_like_the_whole_file(tmp_pa
     monkeypatch.setattr(match, "PREFILTER_FROM", 0)
     pieces = explain([str(log)], kb)
     assert "scanned in pieces" in pieces.inputs[0].problems[0].reason
+    assert [(i.kind, i.lines) for i in pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
     assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3

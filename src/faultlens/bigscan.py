@@ -30,9 +30,14 @@ def _boundary(fh, at: int, end: int) -> int:
     if at <= 0 or at >= end:
         return max(0, min(at, end))
     fh.seek(at - 1)
-    window = fh.read(min(LONG_CUT, end - at + 1))
-    newline = window.find(b"\n")
-    return at + newline if newline >= 0 else at
+    for done in range(0, LONG_CUT, 1 << 16):
+        window = fh.read(min(1 << 16, end - (at - 1) - done))
+        newline = window.find(b"\n")
+        if newline >= 0:
+            return at + done + newline
+        if not window:
+            break
+    return at
 
 
 def _ranges(path: str, end: int) -> list[tuple[int, int]]:

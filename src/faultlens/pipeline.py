@@ -63,10 +63,12 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
         kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
         if kind.kind == "log":
             log = VIEWS[kind.format](blob.source, blob.data)
-            if blob.head is not None:
+            notes: tuple[Problem, ...] = ()
+            if blob.head is not None:  # its lines are counted when the head is scanned
                 log = replace(log, head=blob.head)
+                notes = (blob.head.note(blob.source),)
             run.logs.append(log)
-            run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count))
+            run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count, notes))
         elif kind.kind == "snapshot":
             parsed = snapshot_parser(kind.format)(to_text(blob.data), blob.source)
             run.records.extend(parsed)
@@ -120,7 +122,9 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     patterns = kb.patterns()
     matcher, runbooks = _prepared(kb)
     logs, hits = _scan(run.logs, matcher)
-    run = replace(run, logs=logs)
+    before = {log.source: log.lines_before for log in logs if log.lines_before}
+    run = replace(run, logs=logs, infos=[replace(i, lines=i.lines + before[i.source]) if i.kind == "log" and i.source in before
+                                         else i for i in run.infos])
     seen_count, candidates, seen = 0, [], set()
     if good is not None:  # what the passing run printed too is no evidence
         candidates = error_lines(run.logs, kb.lexicon)

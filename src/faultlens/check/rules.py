@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from faultlens.check.source import Release
 from faultlens.facts.accounts import is_personal
-from faultlens.facts.permissions import Account, allowed, infer_umask, reach
+from faultlens.facts.permissions import Account, allowed, infer_umask
 from faultlens.facts.snapshot import Snapshot
 from faultlens.kb.model import Lexicon
 from faultlens.kb.patterns import text_pattern
@@ -59,6 +59,7 @@ def _access(snapshot: Snapshot, account: Account) -> list[CheckGroup]:
     closed: list[FileEntry] = []
     unreadable: list[FileEntry] = []
     hidden = 0
+    traversable = _traversal(snapshot, account)
     for entry in snapshot.entries.values():
         if entry.type == "dir":
             searchable = allowed(entry, account, "x")
@@ -73,7 +74,7 @@ def _access(snapshot: Snapshot, account: Account) -> list[CheckGroup]:
                 unreadable.append(entry)
         else:
             continue
-        if own_ok and not reach(entry, snapshot.ancestors(entry.path), account, "r").ok:
+        if own_ok and not traversable(entry.path):
             hidden += 1
     out = []
     if closed:
@@ -88,6 +89,31 @@ def _access(snapshot: Snapshot, account: Account) -> list[CheckGroup]:
                               f"{_count(unreadable, 'entry', 'entries')} {account.name} cannot read ({_patterns(unreadable)})",
                               tuple(unreadable), "chmod a+r (files) / a+rX (trees), or build the package under umask 022"))
     return out
+
+
+def _traversal(snapshot: Snapshot, account: Account):
+    """path -> can the account pass every directory above it that the snapshot knows (what
+    reach() checks first), each directory decided once."""
+    known: dict[str, bool] = {}
+
+    def passable(folder: str) -> bool:
+        chain = []
+        while folder not in known:
+            parent = posixpath.dirname(folder)
+            chain.append(folder)
+            if parent == folder or not folder:
+                known[folder] = True  # above the top: nothing to pass
+                chain.pop()
+                break
+            folder = parent
+        ok = known[folder]
+        for below in reversed(chain):  # from the top down
+            entry = snapshot.get(below)
+            ok = ok and (entry is None or entry.type != "dir" or allowed(entry, account, "x"))
+            known[below] = ok
+        return ok
+
+    return lambda path: passable(posixpath.dirname(path))
 
 
 def _count(items: list, one: str, many: str) -> str:
@@ -134,12 +160,15 @@ def _execution(release: Release, account: Account, lexicon: Lexicon) -> list[Che
 
 def _ownership_and_modes(release: Release, account: Account, lexicon: Lexicon) -> list[CheckGroup]:
     system = text_pattern(lexicon.system_accounts)
+    owners: dict[str | None, bool] = {}  # a release has few owners and many entries
     personal: dict[str, list[FileEntry]] = defaultdict(list)
     writable, setid = [], []
     for e in release.entries:
         if e.type == "symlink":
             continue
-        if is_personal(e.owner, account, system):
+        if e.owner not in owners:
+            owners[e.owner] = is_personal(e.owner, account, system)
+        if owners[e.owner]:
             personal[e.owner].append(e)
         if e.type in ("file", "dir") and e.mode & 0o002 and not (e.type == "dir" and e.mode & 0o1000):
             writable.append(e)

@@ -89,10 +89,17 @@ class UmaskGuess:
         return bool(self.umask & 0o004)
 
 
+def _executable(entry: FileEntry) -> bool:
+    return entry.type == "dir" or bool(entry.mode & 0o100)
+
+
+def _created(executable: bool, umask: int) -> int:
+    return (0o777 if executable else 0o666) & ~umask
+
+
 def created_mode(entry: FileEntry, umask: int) -> int:
     """The mode a file like this one gets when created under umask (executables keep x)."""
-    base = 0o777 if entry.type == "dir" or entry.mode & 0o100 else 0o666
-    return base & ~umask
+    return _created(_executable(entry), umask)
 
 
 def infer_umask(entries: list[FileEntry]) -> UmaskGuess | None:
@@ -100,9 +107,11 @@ def infer_umask(entries: list[FileEntry]) -> UmaskGuess | None:
     considered = [e for e in entries if e.type in ("file", "dir")]
     if not considered:
         return None
+    # entries alike in what created_mode looks at count together: a tree has few distinct modes
+    alike = Counter((_executable(e), e.mode & 0o777) for e in considered)
     counts = Counter()
     for umask in CANDIDATE_UMASKS:
-        counts[umask] = sum(1 for e in considered if e.mode & 0o777 == created_mode(e, umask))
+        counts[umask] = sum(n for (executable, mode), n in alike.items() if mode == _created(executable, umask))
     # most support; on a tie the less restrictive umask (fewer bits) is the safer claim
     umask, support = max(counts.items(), key=lambda kv: (kv[1], -bin(kv[0]).count("1"), -kv[0]))
     if support == 0:

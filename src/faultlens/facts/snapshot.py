@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from functools import cached_property
 
 from faultlens.model import FileEntry, Identity, UmaskSetting
 from faultlens.parse.records import DiskUsage, SnapshotRecords
@@ -20,13 +21,22 @@ class Snapshot:
         self.identities: list[Identity] = records.identities
         self.umasks: list[UmaskSetting] = records.umasks
         self.disks: list[DiskUsage] = records.disks
-        self.children_by_dir: dict[str, list[str]] = defaultdict(list)
-        self._by_name: dict[str, list[str]] = defaultdict(list)
+
+    @cached_property
+    def children_by_dir(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
         for path in self.entries:
             parent = posixpath.dirname(path)
             if parent != path:
-                self.children_by_dir[parent].append(path)
-            self._by_name[posixpath.basename(path)].append(path)
+                out[parent].append(path)
+        return out
+
+    @cached_property
+    def _by_name(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = defaultdict(list)
+        for path in self.entries:
+            out[posixpath.basename(path)].append(path)
+        return out
 
     def __bool__(self) -> bool:
         return bool(self.entries or self.identities or self.umasks or self.disks)

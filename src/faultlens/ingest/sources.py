@@ -32,6 +32,11 @@ class Head:
 
     path: str
     end: int  # bytes
+    size: int  # of the whole file
+
+    def note(self, source: str) -> Problem:
+        return Problem(source, f"{self.size >> 20} MiB: scanned in pieces; the last "
+                               f"{(self.size - self.end) >> 20} MiB kept for context")
 
 
 @dataclass(frozen=True)
@@ -122,8 +127,7 @@ def _read_tail(fh, size: int, label: str) -> Iterator[Blob | Problem]:
     fh.seek(skip)
     data = fh.read(HELD_BYTES)
     cut = data.find(b"\n") + 1  # start at a whole line
-    yield Problem(label, f"{size >> 20} MiB: scanned in pieces; the last {HELD_BYTES >> 20} MiB kept for context")
-    yield Blob(label, data[cut:], Head(str(fh.name), skip + cut))
+    yield Blob(label, data[cut:], Head(str(fh.name), skip + cut, size))
 
 
 def _read_bounded(fh) -> bytes:
