@@ -24,13 +24,13 @@ def test_an_edited_source_is_a_new_key_and_a_damaged_entry_is_rebuilt(tmp_path: 
         calls.append(1)
         return source.read_text()
 
-    assert cache.memo("t", [source], build) == "one"
-    assert cache.memo("t", [source], build) == "one" and len(calls) == 1
+    assert cache.memo("t", [source], build, (str,)) == "one"
+    assert cache.memo("t", [source], build, (str,)) == "one" and len(calls) == 1
     source.write_text("two")
-    assert cache.memo("t", [source], build) == "two" and len(calls) == 2
+    assert cache.memo("t", [source], build, (str,)) == "two" and len(calls) == 2
     for entry in (tmp_path / "cache" / "faultlens" / "t").iterdir():
         entry.write_bytes(b"not a pickle")
-    assert cache.memo("t", [source], build) == "two" and len(calls) == 3
+    assert cache.memo("t", [source], build, (str,)) == "two" and len(calls) == 3
 
 
 def test_an_unwritable_cache_folder_only_costs_time(tmp_path: Path, monkeypatch):
@@ -47,3 +47,18 @@ def test_a_user_kb_is_cached_apart_from_the_shipped_one(tmp_path: Path):
     one = next(extra.glob("*.yaml"))
     one.write_text(one.read_text().replace("title: ", "title: Local ", 1))
     assert load_kb([str(extra)]).causes != load_kb().causes
+
+
+def test_a_changed_class_definition_is_a_new_key(tmp_path: Path, monkeypatch):
+    """Objects pickled before a dataclass gained a field must not come back without it."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    module = tmp_path / "shapes.py"
+    module.write_text("class Shape:\n    pass\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    import shapes
+
+    calls = []
+    assert cache.memo("s", [], lambda: calls.append(1) or 1, (shapes.Shape,)) == 1
+    assert cache.memo("s", [], lambda: calls.append(1) or 1, (shapes.Shape,)) == 1 and len(calls) == 1
+    module.write_text("class Shape:\n    sides = 3\n")
+    assert cache.memo("s", [], lambda: calls.append(1) or 1, (shapes.Shape,)) == 1 and len(calls) == 2

@@ -51,14 +51,16 @@ def store(path: Path, write: Callable) -> None:
             os.unlink(tmp)
 
 
-def memo(kind: str, sources: list[Path], build: Callable[[], T]) -> T:
+def memo(kind: str, sources: list[Path], build: Callable[[], T], classes: tuple[type, ...]) -> T:
     """build(), or what it returned last time for the same source files (paths and bytes), for
-    this faultlens and this Python. Pickled into our own cache folder, only ever read back from
-    there."""
+    this faultlens and this Python, and the same code of the modules that define the pickled
+    `classes` (a changed dataclass is a new key). Pickled into our own cache folder, only ever
+    read back from there."""
     from faultlens import __version__
 
+    code = sorted({Path(f) for c in classes if (f := getattr(sys.modules[c.__module__], "__file__", None))})
     try:
-        parts = [__version__.encode(), sys.version.encode()] + [b for p in sources for b in (str(p).encode(), p.read_bytes())]
+        parts = [__version__.encode(), sys.version.encode()] + [b for p in code + sources for b in (str(p).encode(), p.read_bytes())]
     except OSError:
         return build()  # unreadable: build() says which file and why
     path = cache_file(kind, kind, parts, ".pickle")

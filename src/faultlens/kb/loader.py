@@ -39,7 +39,7 @@ def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | No
             raise KBError(f"{d}: knowledge-base folder not found")
     if errors is not None:
         return _load(dirs, errors)
-    return memo("kb", [p for d in dirs for p in sorted(_yaml_files(d))], lambda: _load(dirs, None))
+    return memo("kb", [p for d in dirs for p in sorted(_yaml_files(d))], lambda: _load(dirs, None), (KnowledgeBase,))
 
 
 def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:
