@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from faultlens.bigscan import HeadScans
 from faultlens.facts import build_context, derive_facts
 from faultlens.facts.baseline import summaries
 from faultlens.facts.snapshot import Snapshot
 from faultlens.ingest.decode import to_text
 from faultlens.ingest.sniff import sniff
-from faultlens.bigscan import HeadScans
 from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.model import KnowledgeBase
 from faultlens.match import Hits, Matcher
@@ -109,8 +109,8 @@ def _scan(logs: list[LogText], matcher: Matcher) -> tuple[list[LogText], Hits]:
             matcher.scan(log, end_hits)
             try:
                 head_hits, head_lines = head_result()
-            except OSError:  # the file changed while being read: what was held is still explained
-                head_hits, head_lines = Hits(), 0
+            except OSError:  # the file went away while being read: what was held is still
+                head_hits, head_lines = Hits(), 0  # explained, its lines counted from its start
             hits.merge(head_hits, 0, log.source)
             hits.merge(end_hits, head_lines)
             scanned.append(replace(log, lines_before=head_lines))
