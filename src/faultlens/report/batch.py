@@ -7,7 +7,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from faultlens.report.runs import analyze
+from faultlens.report.runs import analyze, everyday_lines
 
 _KB = None
 
@@ -23,18 +23,30 @@ def _work(path: str) -> list[dict]:
     return analyze(Path(path), _KB)
 
 
+def _everyday(path: str) -> list[str]:
+    return everyday_lines(path, _KB)
+
+
 def analyze_all(paths: list[Path], kb_dirs: tuple[str, ...] = (), workers: int | None = None,
                 progress: bool | None = None) -> list[dict]:
     """Rows of every run, in the order of `paths`; uses every core."""
-    workers = workers or os.cpu_count() or 1
     show = sys.stderr.isatty() if progress is None else progress
-    names = [str(p) for p in paths]
+    return [row for rows in _map(_work, [str(p) for p in paths], kb_dirs, workers, show) for row in rows]
+
+
+def everyday_all(paths: list[str], kb_dirs: tuple[str, ...] = (), workers: int | None = None) -> list[str]:
+    """The error-like lines of these (passing) runs, read on every core."""
+    return [line for lines in _map(_everyday, paths, kb_dirs, workers, False) for line in lines]
+
+
+def _map(fn, names: list[str], kb_dirs: tuple[str, ...], workers: int | None, show: bool) -> list:
+    workers = workers or os.cpu_count() or 1
     if workers == 1 or len(names) < 4:
         _init(kb_dirs)
-        return [row for rows in _tracked(map(_work, names), len(names), show) for row in rows]
+        return list(_tracked(map(fn, names), len(names), show))
     with ProcessPoolExecutor(max_workers=workers, initializer=_init, initargs=(kb_dirs,)) as pool:
-        results = pool.map(_work, names, chunksize=max(1, min(64, len(names) // (workers * 8))))
-        return [row for rows in _tracked(results, len(names), show) for row in rows]
+        results = pool.map(fn, names, chunksize=max(1, min(64, len(names) // (workers * 8))))
+        return list(_tracked(results, len(names), show))
 
 
 def _tracked(results, total: int, show: bool):

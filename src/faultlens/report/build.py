@@ -17,8 +17,8 @@ from faultlens import __version__
 from faultlens.ingest.sources import InputError
 from faultlens.kb.loader import load_kb
 from faultlens.report import history, tables
-from faultlens.report.batch import analyze_all
-from faultlens.report.runs import discover, everyday_lines, with_templates
+from faultlens.report.batch import analyze_all, everyday_all
+from faultlens.report.runs import discover, everyday_sample, with_templates
 
 SCHEMA = "faultlens.report/1"
 FILES = ("runs.parquet", "summary.json", "report.md", "report.html", history.HISTORY)
@@ -42,7 +42,7 @@ def build(runs_dir: str, out_dir: str, kb_dirs: tuple[str, ...] = (), workers: i
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from None
     rows = analyze_all(paths, kb_dirs, workers, progress)
-    rows = with_templates(rows, everyday_lines(rows, kb))  # passing runs are the baseline
+    rows = with_templates(rows, everyday_all(everyday_sample(rows), kb_dirs, workers))  # passing runs are the baseline
     stamp = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out))
     try:

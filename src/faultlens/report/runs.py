@@ -118,15 +118,17 @@ def _inferred(run: Run) -> dict:
 EVERYDAY_SAMPLE = 200  # passing runs read to learn what every run prints
 
 
-def everyday_lines(rows: list[dict], kb) -> list[str]:
-    """Error-like lines that the night's passing runs print too (a sample of the runs)."""
+def everyday_sample(rows: list[dict]) -> list[str]:
+    """The passing runs read to learn what every run prints: up to EVERYDAY_SAMPLE, spread."""
     passing = sorted({row["path"] for row in rows if row.get("status") == "pass"})
     step = max(1, len(passing) // EVERYDAY_SAMPLE)
-    out: list[str] = []
-    for path in passing[::step][:EVERYDAY_SAMPLE]:
-        blobs, problems = read_inputs([path])
-        out += [text for _, _, text in error_lines(read_blobs(blobs, problems).logs, kb.lexicon)]
-    return out
+    return passing[::step][:EVERYDAY_SAMPLE]
+
+
+def everyday_lines(path: str, kb) -> list[str]:
+    """The error-like lines a passing run prints."""
+    blobs, problems = read_inputs([path])
+    return [text for _, _, text in error_lines(read_blobs(blobs, problems).logs, kb.lexicon)]
 
 
 def with_templates(rows: list[dict], everyday: list[str]) -> list[dict]:
