@@ -7,12 +7,17 @@ licence); nothing of it is copied into the repository.
 from __future__ import annotations
 
 import csv
+import os
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "data" / "loghub-2k"
+# ../shared/corpus next to the repository, or wherever LOGHUB_2K says
+ROOT = Path(os.environ.get("LOGHUB_2K") or
+            Path(__file__).resolve().parents[2].parent / "shared" / "corpus" / "data" / "loghub-2k")
 
 
 def systems(root: Path = ROOT) -> list[str]:
+    if not root.is_dir():
+        raise SystemExit(f"{root}: Loghub-2k not found (set LOGHUB_2K to the folder of its systems)")
     return sorted(p.name for p in root.iterdir() if p.is_dir())
 
 
