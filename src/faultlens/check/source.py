@@ -95,11 +95,11 @@ def _from_directory(root: Path, label: str) -> Release:
     def add(full: str, rel: str) -> str | None:
         try:
             st = os.lstat(full)
-        except OSError as exc:
+            kind = _kind(st.st_mode)
+            target = os.readlink(full) if kind == "symlink" else None
+        except OSError as exc:  # gone, or changed, since the folder was listed
             release.notes.append(f"cannot stat {full}: {exc.strerror}")
             return None
-        kind = _kind(st.st_mode)
-        target = os.readlink(full) if kind == "symlink" else None
         path = posixpath.normpath(rel)
         release.entries.append(FileEntry(path, kind, stat.S_IMODE(st.st_mode), _name(names, "u", st.st_uid),
                                          _name(names, "g", st.st_gid), st.st_size, target, None, Location(full), full))
