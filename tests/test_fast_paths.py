@@ -82,3 +82,46 @@ def test_a_big_file_in_pieces_on_two_workers_explains_like_the_whole_file(tmp_pa
     assert "scanned in pieces" in pieces.inputs[0].problems[0].reason
     assert [(i.kind, i.lines) for i in pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
     assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3
+
+
+def test_a_big_gzipped_log_is_streamed_and_explained_like_the_plain_file(tmp_path: Path, kb, monkeypatch):
+    import gzip
+
+    log = tmp_path / "station.log"
+    _floor_log(log, kb)
+    packed = tmp_path / "station.log.gz"
+    packed.write_bytes(gzip.compress(log.read_bytes()))
+    whole = explain([str(log)], kb)
+    monkeypatch.setattr(sources, "HELD_BYTES", 200_000)
+    monkeypatch.setattr(sources, "STREAM_CHUNK", 50_000)
+    monkeypatch.setattr(bigscan, "PIECE", 300_000)
+    streamed = explain([str(packed)], kb)
+    assert "decompressed, scanned in pieces" in streamed.inputs[0].problems[0].reason
+    assert [(i.kind, i.lines) for i in streamed.inputs] == [("log", 60_000)]
+    assert _answer(streamed) == _relabelled(_answer(whole), str(log), str(packed))
+
+
+def _relabelled(answer: list, old: str, new: str) -> list:
+    out = []
+    for item in answer:
+        if len(item) == 3 and isinstance(item[2], list):  # a finding: (id, confidence, evidence)
+            out.append((item[0], item[1], [(new if s == old else s, n, t) for s, n, t in item[2]]))
+        else:  # an unusual line
+            out.append((new if item[0] == old else item[0], *item[1:]))
+    return out
+
+
+def test_a_gzip_stream_that_breaks_off_keeps_what_came_before(tmp_path: Path, kb, monkeypatch):
+    import gzip
+
+    monkeypatch.setattr(sources, "STREAM_CHUNK", 50_000)
+    steps = "".join(f"2026-11-25T00:00:{i % 60:02d}Z step {i}: PASS {i * 7919 % 10007}\n" for i in range(20_000))
+    text = steps + "OSError: [Errno 28] No space left on device\n" + steps
+    packed = gzip.compress(text.encode())
+    broken = tmp_path / "live.log.gz"
+    broken.write_bytes(packed[: int(len(packed) * 0.8)])
+    for held in (100_000, 64 << 20):  # streamed with its end held, and read whole
+        monkeypatch.setattr(sources, "HELD_BYTES", held)
+        result = explain([str(broken)], kb)
+        assert result.findings[0].id == "disk-full" and result.findings[0].evidence[0].line == 20_001
+        assert any("corrupt gzip data after" in p.reason for i in result.inputs for p in i.problems)

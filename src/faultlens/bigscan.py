@@ -8,7 +8,8 @@ hits in file order: the result is the one a single pass over the whole file woul
 holds the two side by side).
 
 A line longer than LONG_CUT is cut where the range ends (its pieces are scanned apart); the RE2
-scan is linear, so no input costs more than its size.
+scan is linear, so no input costs more than its size. A gzip'd log has no offsets to hand out:
+its head is decompressed again and scanned piece by piece in this process.
 """
 
 from __future__ import annotations
@@ -51,10 +52,8 @@ def _scan_range(path: str, start: int, stop: int) -> tuple[int, Hits]:
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(stop - start)
-    hits = Hits()
     assert _MATCHER is not None
-    breaks = _MATCHER.scan(LogText.from_bytes(path, data), hits)
-    return breaks, hits
+    return _scanned(data, _MATCHER)
 
 
 class HeadScans:
@@ -77,6 +76,8 @@ class HeadScans:
         import multiprocessing  # here: a run without a big file does not pay for the import
         from concurrent.futures import ProcessPoolExecutor
 
+        if head.compressed:  # no offsets into a gzip stream: decompressed again, in order, here
+            return lambda: _scan_stream(head, self.matcher)
         ranges = _ranges(head.path, head.end)
         if self._pool is None and self.workers > 1 and len(ranges) > 1 \
                 and "fork" in multiprocessing.get_all_start_methods():
@@ -96,6 +97,43 @@ class HeadScans:
     def __exit__(self, *exc) -> None:
         if self._pool is not None:
             self._pool.shutdown(cancel_futures=True)
+
+
+def _scan_stream(head: Head, matcher: Matcher) -> tuple[Hits, int]:
+    """The head of a gzip'd log: its first head.end decompressed bytes, in pieces cut at line
+    breaks (a line longer than LONG_CUT is cut where a piece ends)."""
+    import gzip
+    import zlib
+
+    try:
+        return _merged(list(_stream_pieces(gzip.open(head.path, "rb"), head.end, matcher)))
+    except (EOFError, zlib.error) as exc:  # the file changed since it was read
+        raise OSError(f"gzip stream: {exc}") from exc
+
+
+def _stream_pieces(opened, end: int, matcher: Matcher):
+    carry, done = b"", 0
+    with opened as stream:
+        while done < end:
+            data = stream.read(min(PIECE, end - done))
+            if not data:
+                break
+            done += len(data)
+            buf = carry + data
+            cut = len(buf) if done >= end else buf.rfind(b"\n") + 1
+            if cut == 0 and len(buf) < LONG_CUT:
+                carry = buf  # a partial line: wait for its end
+                continue
+            cut = cut or len(buf)
+            piece, carry = buf[:cut], buf[cut:]
+            yield _scanned(piece, matcher)
+    if carry:
+        yield _scanned(carry, matcher)
+
+
+def _scanned(piece: bytes, matcher: Matcher) -> tuple[int, Hits]:
+    hits = Hits()
+    return matcher.scan(LogText.from_bytes("", piece), hits), hits
 
 
 def _merged(results: list[tuple[int, Hits]]) -> tuple[Hits, int]:

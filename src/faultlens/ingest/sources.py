@@ -23,6 +23,10 @@ MAX_BLOB_BYTES = 256 << 20
 # A plain file larger than this is scanned in pieces (bigscan) and only its end is held, for
 # context: memory does not grow with the file.
 HELD_BYTES = 64 << 20
+# A gzip'd log is decompressed as a stream (its end kept, the rest scanned in pieces) up to this
+# many bytes: a bomb costs time up to here, never memory.
+MAX_STREAM_BYTES = 16 << 30
+STREAM_CHUNK = 16 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 
 
@@ -31,11 +35,13 @@ class Head:
     """The part of a big file before what is held in memory: scanned in pieces, never held whole."""
 
     path: str
-    end: int  # bytes
-    size: int  # of the whole file
+    end: int  # bytes (of the decompressed stream, for a compressed file)
+    size: int  # of the whole file (decompressed)
+    compressed: bool = False  # gzip: read as a stream again, not by offsets
 
     def note(self, source: str) -> Problem:
-        return Problem(source, f"{self.size >> 20} MiB: scanned in pieces; the last "
+        what = "decompressed, " if self.compressed else ""
+        return Problem(source, f"{self.size >> 20} MiB ({what}scanned in pieces); the last "
                                f"{(self.size - self.end) >> 20} MiB kept for context")
 
 
@@ -95,14 +101,17 @@ def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
     try:
         with path.open("rb") as fh:
             size = os.fstat(fh.fileno()).st_size
+            start = fh.read(512)
+            fh.seek(0)
+            if start.startswith(GZIP_MAGIC) and path.is_file():
+                yield from _read_gzip_file(fh, label)
+                return
             if size > HELD_BYTES and path.is_file():
-                start = fh.read(512)
-                fh.seek(0)
-                if not (start.startswith(GZIP_MAGIC) or _is_tar(start)):
+                if not _is_tar(start):
                     yield from _read_tail(fh, size, label)
                     return
                 if size > MAX_BLOB_BYTES:
-                    yield Problem(label, f"compressed file or archive larger than {MAX_BLOB_BYTES >> 20} MiB: not read")
+                    yield Problem(label, f"archive larger than {MAX_BLOB_BYTES >> 20} MiB: not read")
                     return
             data = _read_bounded(fh)
     except FileNotFoundError:
@@ -130,6 +139,44 @@ def _read_tail(fh, size: int, label: str) -> Iterator[Blob | Problem]:
     yield Blob(label, data[cut:], Head(str(fh.name), skip + cut, size))
 
 
+def _read_gzip_file(fh, label: str) -> Iterator[Blob | Problem]:
+    """A gzip'd file, decompressed as a stream. What fits in HELD_BYTES is read whole, a .tgz
+    bundle up to MAX_BLOB_BYTES; a bigger log keeps its last HELD_BYTES, from a line start, and
+    the part before is left to bigscan, which decompresses it again piece by piece. A stream that
+    breaks off (a log still being written) keeps what came before the break."""
+    import gzip
+    import zlib
+
+    chunks: list[bytes] = []
+    held, total, bundle, broken = 0, 0, False, None
+    with gzip.GzipFile(fileobj=fh) as gz:
+        try:
+            while total < (MAX_BLOB_BYTES if bundle else MAX_STREAM_BYTES):
+                chunk = gz.read(STREAM_CHUNK)
+                if not chunk:
+                    break
+                bundle = bundle or (not total and _is_tar(chunk))
+                chunks.append(chunk)
+                held, total = held + len(chunk), total + len(chunk)
+                while not bundle and held - len(chunks[0]) >= HELD_BYTES:  # keep what the end needs
+                    held -= len(chunks.pop(0))
+        except (OSError, EOFError, zlib.error) as exc:
+            broken = exc
+    if broken is not None:
+        yield Problem(label, f"corrupt gzip data after {total >> 20} MiB ({broken}): read what came before"
+                      if total else f"corrupt gzip data: {broken}")
+    if total <= HELD_BYTES or bundle:
+        if total:
+            data = b"".join(chunks)
+            yield from _expand_plain(label, data[:MAX_BLOB_BYTES], len(data) > MAX_BLOB_BYTES)
+        return
+    if total >= MAX_STREAM_BYTES:
+        yield Problem(label, f"decompressed size exceeds {MAX_STREAM_BYTES >> 30} GiB; read only the first part")
+    data = b"".join(chunks)[-HELD_BYTES:]
+    cut = data.find(b"\n") + 1  # start at a whole line
+    yield Blob(label, data[cut:], Head(str(fh.name), total - len(data) + cut, total, compressed=True))
+
+
 def _read_bounded(fh) -> bytes:
     data = fh.read(MAX_BLOB_BYTES + 1)
     return data[:MAX_BLOB_BYTES]
@@ -137,14 +184,19 @@ def _read_bounded(fh) -> bytes:
 
 def _expand(label: str, data: bytes) -> Iterator[Blob | Problem]:
     """Unwrap gzip and tar containers; anything else is a blob as it stands."""
+    truncated = False
     if data.startswith(GZIP_MAGIC):
         try:
             data, truncated = _gunzip(data)
         except (OSError, EOFError, zlib.error) as exc:
             yield Problem(label, f"corrupt gzip data: {exc}")
             return
-        if truncated:
-            yield Problem(label, f"decompressed size exceeds {MAX_BLOB_BYTES >> 20} MiB; read only the first part")
+    yield from _expand_plain(label, data, truncated)
+
+
+def _expand_plain(label: str, data: bytes, truncated: bool) -> Iterator[Blob | Problem]:
+    if truncated:
+        yield Problem(label, f"decompressed size exceeds {MAX_BLOB_BYTES >> 20} MiB; read only the first part")
     if _is_tar(data):
         yield from _tar_members(label, data)
         return
