@@ -71,6 +71,23 @@ def measured(cmd: list[str], interval: float = 0.05, **kwargs) -> tuple[float, i
     return wall, peak, subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
+def alternating(cmds: dict[str, list[str]], repeat: int) -> tuple[dict[str, list[float]], dict[str, int], dict[str, str]]:
+    """Each command once per round, in turn, `repeat` rounds: their walls, peak memories and
+    last outputs, by name. A command that fails (exit status over 1) stops the benchmark."""
+    walls: dict[str, list[float]] = {name: [] for name in cmds}
+    peaks: dict[str, int] = {name: 0 for name in cmds}
+    outputs: dict[str, str] = {}
+    for _ in range(repeat):
+        for name, cmd in cmds.items():
+            wall, peak, done = measured(cmd)
+            if done.returncode not in (0, 1):
+                raise SystemExit(f"{name} failed: {done.stderr.strip()}")
+            walls[name].append(wall)
+            peaks[name] = max(peaks[name], peak)
+            outputs[name] = done.stdout
+    return walls, peaks, outputs
+
+
 def timed(cmd: list[str], **kwargs) -> tuple[float, subprocess.CompletedProcess]:
     """Wall seconds of one run, without the sampler (for short commands)."""
     start = time.perf_counter()

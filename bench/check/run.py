@@ -20,7 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from measure import measured, median  # noqa: E402
+from measure import alternating, median  # noqa: E402
 from tree import generate  # noqa: E402
 
 FIND_FORMAT = "%M %u %g %s %p %l\\n"
@@ -39,18 +39,8 @@ def main() -> None:
             "faultlens check": [sys.executable, "-m", "faultlens", "check", str(tree), "--user", "tester",
                                 "--format", "json"]}
     subprocess.run(cmds["find -printf"], capture_output=True, check=True)  # warm the dentry cache
-    walls: dict[str, list[float]] = {k: [] for k in cmds}
-    peaks: dict[str, int] = {k: 0 for k in cmds}
-    report = None
-    for _ in range(args.repeat):
-        for name, cmd in cmds.items():
-            wall, peak, done = measured(cmd)
-            if done.returncode not in (0, 1):
-                sys.exit(f"{name} failed: {done.stderr.strip()}")
-            walls[name].append(wall)
-            peaks[name] = max(peaks[name], peak)
-            if name == "faultlens check":
-                report = json.loads(done.stdout)
+    walls, peaks, outputs = alternating(cmds, args.repeat)
+    report = json.loads(outputs["faultlens check"])
     entries = sum(1 for _ in tree.rglob("*")) + 1
     base = median(walls["find -printf"])
     print(f"\n{entries:,} entries ({args.files:,} files), {args.repeat} alternating rounds, medians\n")

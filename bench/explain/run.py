@@ -27,7 +27,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from measure import measured, median, timed  # noqa: E402
+from measure import alternating, median, timed  # noqa: E402
 from station import generate, parse_size  # noqa: E402
 
 FAULTLENS = [sys.executable, "-m", "faultlens"]
@@ -76,18 +76,8 @@ def big(sizes: list[str], folder: Path, repeat: int) -> None:
     rows, checks = [], []
     for size in sizes:
         log, planted = log_of(folder, size)
-        walls: dict[str, list[float]] = {t: [] for t in tools}
-        peaks: dict[str, int] = {t: 0 for t in tools}
-        result = None
-        for _ in range(repeat):
-            for name, cmd in tools.items():
-                wall, peak, done = measured(cmd + [str(log)])
-                if done.returncode not in (0, 1):
-                    sys.exit(f"{name} failed: {done.stderr.strip()}")
-                walls[name].append(wall)
-                peaks[name] = max(peaks[name], peak)
-                if name == "faultlens explain":
-                    result = json.loads(done.stdout)
+        walls, peaks, outputs = alternating({name: cmd + [str(log)] for name, cmd in tools.items()}, repeat)
+        result = json.loads(outputs["faultlens explain"])
         base = median(walls["rg -c -f"])
         for name in tools:
             rows.append(f"| {size} | {name} | {median(walls[name]):.2f} s | {median(walls[name]) / base:.2f}x "
