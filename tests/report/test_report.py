@@ -152,3 +152,21 @@ def test_lines_every_passing_run_prints_are_no_signature(tmp_path: Path):
     summary = build(str(floor), str(tmp_path / "out"), workers=1, progress=False)
     assert [(c["template"], c["count"]) for c in summary["clusters"]] == [
         ("<*> h executive[<*>]: ERROR DUT <*> refused handshake on bus <*>", 2)]
+
+
+def test_a_run_with_a_big_log_is_scanned_in_pieces_inside_a_report_worker(tmp_path: Path, monkeypatch):
+    """Report workers are processes themselves: a big log in a run still gets its own workers."""
+    from faultlens import bigscan
+    from faultlens.ingest import sources
+
+    monkeypatch.setattr(sources, "HELD_BYTES", 50_000)
+    monkeypatch.setattr(bigscan, "PIECE", 100_000)
+    floor = tmp_path / "floor"
+    for n in range(4):
+        (floor / f"run-{n}").mkdir(parents=True)
+        (floor / f"run-{n}" / "station.log").write_text("step ok\n" * 10 + "killed by signal 9 (OOM)\n")
+    lines = ["OSError: [Errno 28] No space left on device"] + [f"step {i} ok" for i in range(30_000)]
+    (floor / "run-0" / "station.log").write_text("\n".join(lines) + "\n")
+    build(str(floor), str(tmp_path / "out"), workers=2, progress=False)
+    rows = pl.read_parquet(tmp_path / "out" / "runs.parquet").filter(pl.col("run") == "run-0")
+    assert rows.select("cause", "evidence_line").rows() == [("disk-full", 1)]
