@@ -126,7 +126,7 @@ def _emit(result, fmt: Format | None, top: int) -> None:
     else:
         from faultlens.render import terminal
 
-        terminal.render(result, top, _stdout())
+        terminal.render(result, top)
 
 
 class CheckFormat(str, Enum):

@@ -1,102 +1,115 @@
-"""The terminal view (rich). Colour on a TTY; plain readable text when piped or with NO_COLOR.
+"""The terminal view. Colour on a TTY (rich); plain text when piped, without importing rich.
 
-Log text is always passed as rich Text, never as markup, and with control characters removed:
-a log line cannot style or rewrite the on-call engineer's screen.
+The view is built once as lines of (text, style) segments; a sink prints them. Log text is
+always a plain segment, never markup, and with control characters removed: a log line cannot
+style or rewrite the on-call engineer's screen.
 """
 
 from __future__ import annotations
 
-from rich.console import Console
-from rich.text import Text
+import sys
+from typing import TextIO
 
 from faultlens.model import BaselineReport, Explanation, Finding
 from faultlens.render import inert, where
 
 PROBLEMS_SHOWN = 8
 
+Segment = tuple[str, str | None]  # text, rich style (None: plain)
+Line = list[Segment]
 
-def render(result: Explanation, top: int, console: Console) -> None:
+
+def render(result: Explanation, top: int, stream: TextIO | None = None) -> None:
+    """Print the explanation: with rich's colours on a terminal, as plain text otherwise."""
+    stream = stream or sys.stdout
+    lines = view(result, top)
+    if stream.isatty():
+        from rich.console import Console
+        from rich.text import Text
+
+        console = Console(file=stream, soft_wrap=True, highlight=False, emoji=False)
+        for line in lines:
+            console.print(Text.assemble(*line))
+    else:
+        stream.write("".join("".join(text for text, _ in line).expandtabs(8) + "\n" for line in lines))
+
+
+def view(result: Explanation, top: int) -> list[Line]:
+    out: list[Line] = []
     shown = result.findings[:top]
-    console.print(_headline(result, shown))
+    out.append(_headline(result, shown))
     if result.account.name or result.facts:
-        who = result.account.name or "?"
-        console.print(Text(f"service account: {who} ({result.account.how})", style="dim"))
-    console.print()
+        out.append([(f"service account: {result.account.name or '?'} ({result.account.how})", "dim")])
+    out.append([])
     if result.verdict == "unexplained" and shown:
-        console.print(Text("Possible causes, with weak evidence only:", style="bold"))
+        out.append([("Possible causes, with weak evidence only:", "bold")])
     for n, finding in enumerate(shown, 1):
-        _finding(console, n, finding)
+        out += _finding(n, finding)
     if result.baseline is not None:
-        _baseline(console, result.baseline)
+        out += _baseline(result.baseline)
     if result.unusual_lines:
-        console.print(Text("Lines that stand out:", style="bold"))
+        out.append([("Lines that stand out:", "bold")])
         width = max(len(where(u.source, u.line)) for u in result.unusual_lines)
-        for u in result.unusual_lines:
-            console.print(Text(f"  {where(u.source, u.line):<{width}}  ", style="cyan") + Text(inert(u.text)))
-        console.print()
-    _problems(console, result)
+        out += [[(f"  {where(u.source, u.line):<{width}}  ", "cyan"), (inert(u.text), None)] for u in result.unusual_lines]
+        out.append([])
+    out += _problems(result)
+    return out
 
 
-def _baseline(console: Console, b: BaselineReport) -> None:
-    console.print(Text(f"New since the passing run ({', '.join(b.sources)}):", style="bold"))
-    for text, _count in b.changes:
-        console.print(Text("  on disk: ") + Text(inert(text)))
-    for u in b.new_lines:
-        console.print(Text(f"  {where(u.source, u.line)}  ", style="cyan") + Text(inert(u.text)))
+def _baseline(b: BaselineReport) -> list[Line]:
+    out: list[Line] = [[(f"New since the passing run ({', '.join(b.sources)}):", "bold")]]
+    out += [[("  on disk: ", None), (inert(text), None)] for text, _count in b.changes]
+    out += [[(f"  {where(u.source, u.line)}  ", "cyan"), (inert(u.text), None)] for u in b.new_lines]
     if not b.changes and not b.new_lines:
-        console.print(Text("  nothing: no new error-like line, no change on disk", style="dim"))
+        out.append([("  nothing: no new error-like line, no change on disk", "dim")])
     if b.hits_seen_before:
-        console.print(Text(f"  ({b.hits_seen_before} matching lines also occur in the passing run: not counted as evidence)", style="dim"))
-    console.print()
+        out.append([(f"  ({b.hits_seen_before} matching lines also occur in the passing run: not counted as evidence)", "dim")])
+    return out + [[]]
 
 
-def _headline(result: Explanation, shown: list[Finding]) -> Text:
+def _headline(result: Explanation, shown: list[Finding]) -> Line:
     logs = sum(1 for i in result.inputs if i.kind == "log")
     snaps = sum(1 for i in result.inputs if i.kind == "snapshot")
     read = f"({logs} log{'s' * (logs != 1)}, {snaps} snapshot file{'s' * (snaps != 1)} read)"
     if result.verdict == "explained":
-        return Text.assemble(("faultlens: ", "bold"), (shown[0].title, "bold green"),
-                             f" (confidence {shown[0].confidence:.2f}) ", (read, "dim"))
-    return Text.assemble(("faultlens: ", "bold"), ("unexplained", "bold yellow"),
-                         ": no known cause has real support ", (read, "dim"))
+        return [("faultlens: ", "bold"), (shown[0].title, "bold green"),
+                (f" (confidence {shown[0].confidence:.2f}) ", None), (read, "dim")]
+    return [("faultlens: ", "bold"), ("unexplained", "bold yellow"), (": no known cause has real support ", None),
+            (read, "dim")]
 
 
-def _finding(console: Console, n: int, f: Finding) -> None:
-    console.print(Text.assemble((f"{n}. {f.id}", "bold"), f"  {f.title}  ",
-                                (f"confidence {f.confidence:.2f}", _confidence_style(f.confidence))))
-    console.print(Text("   ") + Text(inert(f.summary)))
+def _finding(n: int, f: Finding) -> list[Line]:
+    out: list[Line] = [[(f"{n}. {f.id}", "bold"), (f"  {f.title}  ", None),
+                        (f"confidence {f.confidence:.2f}", _confidence_style(f.confidence))],
+                       [("   ", None), (inert(f.summary), None)]]
     if f.evidence:
-        console.print(Text("   evidence:", style="bold"))
+        out.append([("   evidence:", "bold")])
         width = max(len(where(e.source, e.line)) for e in f.evidence)
         for e in f.evidence:
             first, *more = inert(e.text).split("\n")
             label = f"  [{e.signal}]" + (f" in {inert(e.context)}" if e.context else "")
-            console.print(Text(f"     {where(e.source, e.line):<{width}}  ", style="cyan") + Text(first)
-                          + Text(label, style="dim"))
-            for line in more:
-                console.print(Text(" " * (7 + width)) + Text(line))
+            out.append([(f"     {where(e.source, e.line):<{width}}  ", "cyan"), (first, None), (label, "dim")])
+            out += [[(" " * (7 + width), None), (line, None)] for line in more]
     if f.against:
-        console.print(Text("   against: " + ", ".join(sorted({e.signal for e in f.against})), style="dim"))
+        out.append([("   against: " + ", ".join(sorted({e.signal for e in f.against})), "dim")])
     if f.runbook:
-        console.print(Text.assemble(("   runbook: ", "bold"), f.runbook.title,
-                                    (f"   (faultlens runbook {f.runbook.id})", "dim")))
+        out.append([("   runbook: ", "bold"), (f.runbook.title, None), (f"   (faultlens runbook {f.runbook.id})", "dim")])
     if f.next_steps:
-        console.print(Text("   next steps:", style="bold"))
-        for step in f.next_steps:
-            console.print(Text(f"     $ {inert(step)}"))
-    console.print()
+        out.append([("   next steps:", "bold")])
+        out += [[(f"     $ {inert(step)}", None)] for step in f.next_steps]
+    return out + [[]]
 
 
 def _confidence_style(c: float) -> str:
     return "bold green" if c >= 0.8 else "yellow" if c >= 0.5 else "dim"
 
 
-def _problems(console: Console, result: Explanation) -> None:
+def _problems(result: Explanation) -> list[Line]:
     problems = [p for i in result.inputs for p in i.problems]
     if not problems:
-        return
-    console.print(Text(f"Input problems ({len(problems)}):", style="bold"))
-    for p in problems[:PROBLEMS_SHOWN]:
-        console.print(Text(f"  {where(p.source, p.line)}: ", style="yellow") + Text(inert(p.reason)))
+        return []
+    out: list[Line] = [[(f"Input problems ({len(problems)}):", "bold")]]
+    out += [[(f"  {where(p.source, p.line)}: ", "yellow"), (inert(p.reason), None)] for p in problems[:PROBLEMS_SHOWN]]
     if len(problems) > PROBLEMS_SHOWN:
-        console.print(Text(f"  ... and {len(problems) - PROBLEMS_SHOWN} more (see --format json)", style="dim"))
+        out.append([(f"  ... and {len(problems) - PROBLEMS_SHOWN} more (see --format json)", "dim")])
+    return out
