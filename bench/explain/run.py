@@ -30,7 +30,9 @@ sys.path.insert(0, str(HERE.parent))
 from measure import alternating, median, timed  # noqa: E402
 from station import generate, parse_size  # noqa: E402
 
-FAULTLENS = [sys.executable, "-m", "faultlens"]
+# the command users run (the installed script; `python -m faultlens` adds runpy's imports)
+_SCRIPT = Path(sys.executable).with_name("faultlens")
+FAULTLENS = [str(_SCRIPT)] if _SCRIPT.exists() else [sys.executable, "-m", "faultlens"]
 
 
 def log_of(folder: Path, size_text: str) -> tuple[Path, list[tuple[int, str]]]:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 
-from faultlens.bigscan import HeadScans
 from faultlens.facts import build_context, derive_facts
 from faultlens.facts.baseline import summaries
 from faultlens.facts.snapshot import Snapshot
@@ -20,7 +20,6 @@ from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
 from faultlens.rank import EXPLAINED_AT, rank
 from faultlens.runbooks import load_runbooks
-from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, unusual_lines
 
 SNIFF_BYTES = 1 << 16
 
@@ -98,7 +97,10 @@ def _scan(logs: list[LogText], matcher: Matcher) -> tuple[list[LogText], Hits]:
     """Every log's hits. A big file's head is scanned in worker processes while this one scans
     the end it holds; the end's lines are then numbered after the head's."""
     hits, scanned = Hits(), []
-    with HeadScans(matcher) as heads:
+    big = any(log.head is not None for log in logs)
+    if big:
+        from faultlens.bigscan import HeadScans  # here: only a big file needs worker processes
+    with HeadScans(matcher) if big else nullcontext() as heads:
         for log in logs:
             if log.head is None:
                 matcher.scan(log, hits)
@@ -125,6 +127,8 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     before = {log.source: log.lines_before for log in logs if log.lines_before}
     run = replace(run, logs=logs, infos=[replace(i, lines=i.lines + before[i.source]) if i.kind == "log" and i.source in before
                                          else i for i in run.infos])
+    from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, unusual_lines
+
     seen_count, candidates, seen = 0, [], set()
     if good is not None:  # what the passing run printed too is no evidence
         candidates = error_lines(run.logs, kb.lexicon)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +52,8 @@ def _read(path: Path) -> Runbook:
 
 def find(books: dict[str, Runbook], query: str) -> list[Runbook]:
     """Runbooks for a query: exact id, then id/title/keyword words, then close spellings."""
+    import difflib  # here: only a lookup by a misspelt word needs it
+
     q = query.strip().lower()
     if q in books:
         return [books[q]]
