@@ -20,6 +20,7 @@ from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
 from faultlens.rank import EXPLAINED_AT, rank
 from faultlens.runbooks import load_runbooks
+from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, unusual_lines
 
 SNIFF_BYTES = 1 << 16
 
@@ -127,8 +128,6 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     before = {log.source: log.lines_before for log in logs if log.lines_before}
     run = replace(run, logs=logs, infos=[replace(i, lines=i.lines + before[i.source]) if i.kind == "log" and i.source in before
                                          else i for i in run.infos])
-    from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, unusual_lines
-
     seen_count, candidates, seen = 0, [], set()
     if good is not None:  # what the passing run printed too is no evidence
         candidates = error_lines(run.logs, kb.lexicon)

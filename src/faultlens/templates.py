@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import cache
 
 WILDCARD = "<*>"
 MIN_DISTINCT = 3  # fewer different tokens at a position are different messages
@@ -44,14 +45,19 @@ def _replacement(parts: tuple, group: str) -> str:
     return "".join(group.format(p) if isinstance(p, int) else p for p in parts)
 
 
-_PY_MASKS = tuple((re.compile(p), _replacement(parts, r"\g<{}>")) for p, parts in _MASKS)
+@cache
+def _py_masks() -> tuple:
+    """Compiled on first use: an explained run never masks a line."""
+    return tuple((re.compile(p), _replacement(parts, r"\g<{}>")) for p, parts in _MASKS)
+
+
 _PL_MASKS = tuple((p, _replacement(parts, "${{{}}}")) for p, parts in _MASKS)
 POLARS_FROM = 20_000  # lines: below, polars' import costs more than it saves
 
 
 def mask(text: str) -> str:
     """Text (one line or many) with its obvious values replaced by <*>."""
-    for pattern, repl in _PY_MASKS:
+    for pattern, repl in _py_masks():
         text = pattern.sub(repl, text)
     return text
 
