@@ -34,9 +34,9 @@ KbOpt = Annotated[Optional[list[str]], typer.Option("--kb", help="Extra knowledg
 
 
 def _stdout():
-    from rich.console import Console
+    from faultlens.render import console
 
-    return Console(soft_wrap=True, highlight=False, emoji=False)
+    return console()
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:

@@ -7,6 +7,14 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 
 
+def console(file=None):
+    """The rich console every terminal view prints through (rich imported only here, on use):
+    no wrapping of long log lines, no highlighting or emoji codes applied to log text."""
+    from rich.console import Console
+
+    return Console(file=file, soft_wrap=True, highlight=False, emoji=False)
+
+
 def inert(text: str) -> str:
     """Log text made safe for a terminal: control characters (escape sequences) shown as '?'."""
     return _CONTROL.sub("?", text)

@@ -11,7 +11,7 @@ import sys
 from typing import TextIO
 
 from faultlens.model import BaselineReport, Explanation, Finding
-from faultlens.render import inert, where
+from faultlens.render import console, inert, where
 
 PROBLEMS_SHOWN = 8
 
@@ -24,12 +24,11 @@ def render(result: Explanation, top: int, stream: TextIO | None = None) -> None:
     stream = stream or sys.stdout
     lines = view(result, top)
     if stream.isatty():
-        from rich.console import Console
         from rich.text import Text
 
-        console = Console(file=stream, soft_wrap=True, highlight=False, emoji=False)
+        out = console(stream)
         for line in lines:
-            console.print(Text.assemble(*line))
+            out.print(Text.assemble(*line))
     else:
         stream.write("".join("".join(text for text, _ in line).expandtabs(8) + "\n" for line in lines))
 
