@@ -10,6 +10,7 @@ import pytest
 
 from faultlens import bigscan, match, prefilter
 from faultlens.ingest import sources
+from faultlens.kb.model import Pattern
 from faultlens.match import Hits, Matcher
 from faultlens.parse.logs import LogText
 from faultlens.pipeline import explain
@@ -30,29 +31,55 @@ def _hits(matcher: Matcher, data: bytes) -> list[tuple]:
     return [breaks, hits.counts] + sorted((h.key, h.line, h.text, h.block) for kept in hits.by_key.values() for h in kept)
 
 
-def test_prefilter_finds_exactly_what_re2_alone_finds(kb, monkeypatch):
+def _paths(matcher: Matcher, data: bytes, monkeypatch) -> dict[str, list]:
+    """The hits of RE2 alone, of Hyperscan + RE2 pattern by pattern (a small log), and of
+    Hyperscan lines + RE2's combined pattern (a big log)."""
+    answers = {}
+    for name, use, start in (("re2", False, 0), ("candidates", True, 1 << 40), ("spans", True, 0)):
+        monkeypatch.setattr(match, "USE_PREFILTER", use)
+        monkeypatch.setattr(match, "PREFILTER_FROM", start)
+        answers[name] = _hits(matcher, data)
+    return answers
+
+
+def test_hyperscan_paths_find_exactly_what_re2_alone_finds(kb, monkeypatch):
     rng = random.Random(5)
     lines = _corpus_lines(kb)
     noise = ["INFO step rf_sweep: PASS", "denied=0 errors=0", "  at com.example.Main(Main.java:12)", "",
-             "Traceback (most recent call last):", '  File "x.py", line 3, in <module>', "x" * 70_000]
+             "Traceback (most recent call last):", '  File "x.py", line 3, in <module>']
     text = "\n".join(rng.choice(lines) if rng.random() < 0.3 else rng.choice(noise) for _ in range(20_000))
-    data = text.encode()
     matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
-    monkeypatch.setattr(match, "PREFILTER_FROM", 1 << 40)
-    simple = _hits(matcher, data)
-    monkeypatch.setattr(match, "PREFILTER_FROM", 0)
-    assert _hits(matcher, data) == simple
-    assert sum(simple[1].values()) > 1000  # the comparison is not vacuous
+    answers = _paths(matcher, text.encode(), monkeypatch)
+    assert answers["candidates"] == answers["spans"] == answers["re2"]
+    assert sum(answers["re2"][1].values()) > 1000  # the comparison is not vacuous
+
+
+@pytest.mark.parametrize("data", [
+    b"", b"\n", b"\n\n", b"disk full\n", b"\ndisk full", b"ok\n\ndisk full\n\n",
+    b"x" * 70_000 + b" disk full " + b"y" * 70_000 + b"\nNo space left on device\n",  # a very long line
+])
+def test_edges_of_lines_are_seen_alike_by_every_path(data, monkeypatch):
+    """Patterns that match at a line's start, at its end, and on an empty line."""
+    patterns = [Pattern("empty", "^$"), Pattern("at-end", "full$"), Pattern("at-start", "^disk"),
+                Pattern("middle", "No space left"), Pattern("maybe-empty", "y*")]
+    answers = _paths(Matcher(patterns), data, monkeypatch)
+    assert answers["candidates"] == answers["spans"] == answers["re2"]
+
+
+def test_a_small_log_with_too_many_places_is_left_to_re2(kb, monkeypatch):
+    data = b"".join(b"OSError: [Errno 28] No space left on device %d\n" % i for i in range(3000))
+    monkeypatch.setattr(match, "MAX_CANDIDATES", 100)
+    matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
+    assert matcher.prefilter().matches(data, 100) is None
+    answers = _paths(matcher, data, monkeypatch)
+    assert answers["candidates"] == answers["spans"] == answers["re2"] and answers["re2"][1]["disk-full/enospc"] == 3000
 
 
 def test_non_ascii_text_is_left_to_re2(kb, monkeypatch):
     """RE2 folds the long s into s under (?i); Hyperscan on bytes would not: RE2 decides."""
     data = "open /opt/ts/etc/station.cfg: Permi\u017f\u017fion denied\n".encode() * 3
-    matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
-    monkeypatch.setattr(match, "PREFILTER_FROM", 1 << 40)
-    simple = _hits(matcher, data)
-    monkeypatch.setattr(match, "PREFILTER_FROM", 0)
-    assert _hits(matcher, data) == simple and simple[1].get("eacces") == 3
+    answers = _paths(Matcher(kb.patterns(), veto=kb.lexicon.benign), data, monkeypatch)
+    assert answers["candidates"] == answers["spans"] == answers["re2"] and answers["re2"][1].get("eacces") == 3
 
 
 def _floor_log(path: Path, kb) -> None:
@@ -72,11 +99,12 @@ def _answer(result) -> list:
 def test_a_big_file_in_pieces_on_two_workers_explains_like_the_whole_file(tmp_path: Path, kb, monkeypatch):
     log = tmp_path / "station.log"
     _floor_log(log, kb)
-    monkeypatch.setattr(match, "PREFILTER_FROM", 1 << 40)
+    monkeypatch.setattr(match, "USE_PREFILTER", False)
     whole = explain([str(log)], kb)
     assert not whole.inputs[0].problems
     monkeypatch.setattr(sources, "HELD_BYTES", 200_000)
     monkeypatch.setattr(bigscan, "PIECE", 300_000)
+    monkeypatch.setattr(match, "USE_PREFILTER", True)
     monkeypatch.setattr(match, "PREFILTER_FROM", 0)
     pieces = explain([str(log)], kb)
     assert "scanned in pieces" in pieces.inputs[0].problems[0].reason

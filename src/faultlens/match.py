@@ -1,19 +1,28 @@
-"""Log lines x knowledge-base patterns -> hits. One pass of one combined RE2 pattern per log.
+"""Log lines x knowledge-base patterns -> hits: for every line, the patterns RE2 finds in it.
 
-Only lines the combined pattern finds are cut out and tested pattern by pattern, so the cost of a
-large quiet log is the cost of the C scan.
+Three ways to get there, one answer (tests hold them side by side):
+- RE2 alone: one pass of one combined pattern over the log; only the lines it finds are cut out
+  and tested against an RE2 set of all patterns. Used where Hyperscan cannot serve.
+- a small ASCII log: Hyperscan (a database cached between runs) reports which patterns may match
+  where; RE2 tests just those patterns on just those lines. No combined pattern is compiled and
+  no DFA warmed up, which would cost a small log more than everything else it needs.
+- a big ASCII log: Hyperscan skips to the lines any pattern may match, the combined pattern and
+  the set take it from there (`faultlens.prefilter`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 
 from faultlens.kb.model import Pattern
 from faultlens.kb.patterns import compile_pattern, for_engine, pattern_set
 from faultlens.parse.logs import LogText, line_time
 from faultlens.prefilter import PREFILTER_FROM, prefilter
 
+USE_PREFILTER = True  # False: RE2 alone (the simple path the fast ones are tested against)
+MAX_CANDIDATES = 50_000  # places Hyperscan may report in a small log before RE2 alone takes over
 MAX_HITS_KEPT = 200  # per pattern per log: the first ones, plus a count of all
 MAX_LINE_SHOWN = 2000
 MAX_BLOCK_SHOWN = 8000
@@ -71,64 +80,117 @@ class Hits:
 
 
 class Matcher:
-    """A set of patterns compiled once: a combined scanner plus one regex each."""
+    """A set of patterns compiled once, each engine when first needed."""
 
     def __init__(self, patterns: list[Pattern], veto: str | None = None):
         """veto: lines matching it are no evidence at all ("0 errors", "check passed")."""
         self.patterns = patterns
         self._keys = [p.key for p in patterns]
         self._engine = tuple(f"(?:{for_engine(p.regex)})" for p in patterns)
-        self._any = compile_pattern("(?m)" + "|".join(self._engine)) if patterns else None
-        self._which = pattern_set(self._engine) if patterns else None  # which patterns a line matches
-        self._veto = compile_pattern(veto) if veto else None
+        self._veto_regex = veto
+
+    @cached_property
+    def _any(self):
+        return compile_pattern("(?m)" + "|".join(self._engine))
+
+    @cached_property
+    def _which(self):  # which patterns a line matches
+        return pattern_set(self._engine)
+
+    @cached_property
+    def _veto(self):
+        return compile_pattern(self._veto_regex) if self._veto_regex else None
 
     def prefilter(self):
         """Hyperscan over the same patterns (built once, cached between runs), or None."""
-        return prefilter(self._engine) if self._engine else None
-
-    def _spans(self, data: bytes):
-        if len(data) >= PREFILTER_FROM and data.isascii():
-            fast = self.prefilter()
-            if fast is not None:
-                return fast.spans(data)
-        return ((0, len(data)),)
+        return prefilter(self._engine) if self._engine and USE_PREFILTER else None
 
     def scan(self, log: LogText, hits: Hits) -> int:
         """Add the log's hits; return how many line breaks it holds (counted on the way)."""
         data = log.data
+        if not self.patterns:
+            return data.count(b"\n")
+        fast = self.prefilter() if data.isascii() else None
+        if fast is None:
+            return self._scan(log, ((0, len(data)),), hits)
+        if len(data) >= PREFILTER_FROM:
+            return self._scan(log, fast.spans(data), hits)
+        lines = self._candidates(data, fast)
+        if lines is None:  # too many places, or a very long line: RE2 alone
+            return self._scan(log, ((0, len(data)),), hits)
         line_no, counted_to = 1, 0
-        if self._any is not None:
-            search = self._any.search
-            for first, last in self._spans(data):
-                pos = first
-                while pos <= last:
-                    m = search(data, pos, last)
-                    if m is None:
-                        break
-                    start, end = log.line_bounds(m.start())
-                    line_no += data.count(b"\n", counted_to, start)
-                    counted_to = start
-                    pos = end + 1
-                    self._line(log, m, start, end, line_no, hits)
+        for start, end, which in lines:
+            line_no += data.count(b"\n", counted_to, start)
+            counted_to = start
+            raw = data[start:end]
+            if self._veto is not None and self._veto.search(raw):
+                continue
+            found = [i for i in sorted(which) if compile_pattern(self.patterns[i].regex).search(raw)]
+            self._add(log, raw, start, end, line_no, found, hits)
+        return line_no - 1 + data.count(b"\n", counted_to)
+
+    def _candidates(self, data: bytes, fast) -> list[tuple[int, int, set[int]]] | None:
+        """(start, end, pattern indices) of every line where Hyperscan says a pattern may match,
+        in order; None if it says so in too many places or on a line over LONG_LINE."""
+        ends = fast.matches(data, MAX_CANDIDATES)
+        if ends is None:
+            return None
+        lines: dict[int, tuple[int, set[int]]] = {}
+        for index, end in ends:
+            # a match ending at `end` lies on the line holding end - 1, or is empty at the start
+            # of the line holding `end`
+            for at in {max(end - 1, 0), end}:
+                start = data.rfind(b"\n", 0, at) + 1
+                if start == len(data):  # the empty rest after a final newline is no line
+                    continue
+                if start not in lines:
+                    stop = data.find(b"\n", at)
+                    stop = len(data) if stop < 0 else stop
+                    if stop - start > LONG_LINE:
+                        return None
+                    lines[start] = (stop, set())
+                lines[start][1].add(index)
+        return [(start, stop, which) for start, (stop, which) in sorted(lines.items())]
+
+    def _scan(self, log: LogText, spans, hits: Hits) -> int:
+        data = log.data
+        line_no, counted_to = 1, 0
+        search = self._any.search
+        for first, last in spans:
+            pos = first
+            while pos <= last:
+                m = search(data, pos, last)
+                if m is None:
+                    break
+                start, end = log.line_bounds(m.start())
+                if start == len(data):  # the empty rest after a final newline is no line
+                    break
+                line_no += data.count(b"\n", counted_to, start)
+                counted_to = start
+                pos = end + 1
+                self._line(log, m, start, end, line_no, hits)
         return line_no - 1 + data.count(b"\n", counted_to)
 
     def _line(self, log: LogText, m, start: int, end: int, line_no: int, hits: Hits) -> None:
-        data = log.data
-        raw = data[start:end]
+        raw = log.data[start:end]
         if len(raw) > LONG_LINE:
-            raw = data[max(start, m.start() - WINDOW):min(end, m.end() + WINDOW)]
+            raw = log.data[max(start, m.start() - WINDOW):min(end, m.end() + WINDOW)]
         if self._veto is not None and self._veto.search(raw):
             return
         found = self._which.Match(raw)
         if not found:  # none, or the set's DFA ran out of memory: ask pattern by pattern
             found = [i for i, p in enumerate(self.patterns) if compile_pattern(p.regex).search(raw)]
-        keys = [self._keys[i] for i in sorted(found)]
-        if not keys:
+        self._add(log, raw, start, end, line_no, sorted(found), hits)
+
+    def _add(self, log: LogText, raw: bytes, start: int, end: int, line_no: int, found: list[int], hits: Hits) -> None:
+        """The hits of one line (raw: the part tested), one per pattern found in it, in order."""
+        if not found:
             return
+        data = log.data
         text = raw[:MAX_LINE_SHOWN].decode("utf-8", "replace")
         first, last = log.block_around(start, end)
         block = data[first:last][:MAX_BLOCK_SHOWN].decode("utf-8", "replace") if (first, last) != (start, end) else None
         where = log.original_line(line_no)
         context = log.contexts.get(line_no)
-        for key in keys:
-            hits.add(Hit(key, log.source, where, text, context, block))
+        for i in found:
+            hits.add(Hit(self._keys[i], log.source, where, text, context, block))
