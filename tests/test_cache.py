@@ -50,7 +50,7 @@ def test_a_user_kb_is_cached_apart_from_the_shipped_one(tmp_path: Path):
 
 
 def test_a_changed_class_definition_is_a_new_key(tmp_path: Path, monkeypatch):
-    """Objects pickled before a dataclass gained a field must not come back without it."""
+    """Objects pickled before their class gained a field must not come back without it."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     module = tmp_path / "shapes.py"
     module.write_text("class Shape:\n    pass\n")

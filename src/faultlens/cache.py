@@ -8,7 +8,6 @@ writable, callers simply build each time.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 import pickle
 import sys
@@ -16,13 +15,23 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
+try:  # what hashlib.blake2b is, without hashlib loading OpenSSL first (5 ms of every start)
+    from _blake2 import blake2b
+except ImportError:  # an interpreter built without it
+    from hashlib import blake2b
+
 T = TypeVar("T")
 
 
+def digest():
+    """A fresh hash for cache keys and knowledge-base versions."""
+    return blake2b(digest_size=16)
+
+
 def cache_file(kind: str, name: str, parts: Iterable[bytes], suffix: str) -> Path | None:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(hashlib.sha256(part).digest())
+    key = digest()
+    for part in parts:  # each part digested on its own: no two lists of parts run together alike
+        key.update(blake2b(part, digest_size=16).digest())
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     folder = Path(base) / "faultlens" / kind
     try:
@@ -31,7 +40,7 @@ def cache_file(kind: str, name: str, parts: Iterable[bytes], suffix: str) -> Pat
         return None
     if not os.access(folder, os.W_OK):
         return None
-    return folder / f"{name}-{digest.hexdigest()[:16]}{suffix}"
+    return folder / f"{name}-{key.hexdigest()[:16]}{suffix}"
 
 
 def store(path: Path, write: Callable) -> None:
@@ -54,7 +63,7 @@ def store(path: Path, write: Callable) -> None:
 def memo(kind: str, sources: list[Path], build: Callable[[], T], classes: tuple[type, ...]) -> T:
     """build(), or what it returned last time for the same source files (paths and bytes), for
     this faultlens and this Python, and the same code of the modules that define the pickled
-    `classes` (a changed dataclass is a new key). Pickled into our own cache folder, only ever
+    `classes` (a changed record class is a new key). Pickled into our own cache folder, only ever
     read back from there."""
     from faultlens import __version__
 

@@ -6,9 +6,9 @@ import json
 import os
 import re
 import tempfile
-from dataclasses import dataclass
 
 import yaml
+from msgspec import Struct
 
 from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.patterns import check_pattern
@@ -22,8 +22,7 @@ from faultlens.templates import WILDCARD
 MIN_POSITIVE, MIN_NEGATIVE = 3, 2
 
 
-@dataclass(frozen=True)
-class LintMessage:
+class LintMessage(Struct, frozen=True):
     level: str  # error | warning
     text: str  # "path:line: what is wrong"
 
@@ -74,8 +73,7 @@ def _breadth(kb: KnowledgeBase, passing: list[str]) -> list[LintMessage]:
     return out
 
 
-@dataclass(frozen=True)
-class ExampleResult:
+class ExampleResult(Struct, frozen=True):
     cause: Cause
     example: Example
     passed: bool

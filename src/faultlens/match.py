@@ -12,9 +12,11 @@ Three ways to get there, one answer (tests hold them side by side):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import cached_property
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from faultlens.kb.model import Pattern
 from faultlens.kb.patterns import compile_pattern, for_engine, pattern_set
@@ -30,8 +32,7 @@ LONG_LINE = 1 << 16  # longer lines are tested pattern by pattern only near the 
 WINDOW = 8192
 
 
-@dataclass(frozen=True)
-class Hit:
+class Hit(Struct, frozen=True):
     key: str  # pattern key
     source: str
     line: int  # in the original file
@@ -44,8 +45,7 @@ class Hit:
         return line_time(self.text)
 
 
-@dataclass
-class Hits:
+class Hits(Struct):
     """All hits of one explanation, by pattern key, with total counts."""
 
     by_key: dict[str, list[Hit]] = field(default_factory=dict)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from contextlib import nullcontext
-from dataclasses import dataclass, field, replace
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from faultlens.facts import build_context, derive_facts
 from faultlens.facts.baseline import summaries
@@ -25,8 +27,7 @@ from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, u
 SNIFF_BYTES = 1 << 16
 
 
-@dataclass
-class Run:
+class Run(Struct):
     """One run's inputs, read and sorted: logs, snapshot records, and what each input was."""
 
     logs: list[LogText] = field(default_factory=list)

@@ -8,8 +8,10 @@ knowledge base's calibration map turns the score into a confidence that means wh
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
 from datetime import timedelta
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from faultlens.kb.model import Cause, KnowledgeBase, Signal
 from faultlens.match import Hit, Hits
@@ -21,8 +23,7 @@ EVIDENCE_PER_SIGNAL = 3
 EVIDENCE_PER_FINDING = 10
 
 
-@dataclass(frozen=True)
-class Fired:
+class Fired(Struct, frozen=True):
     signal: Signal
     strength: float
     evidence: tuple[Evidence, ...]

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from faultlens.cache import memo
 from faultlens.kb.yamlload import load_yaml
@@ -14,8 +15,7 @@ _FRONT = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
 _WORD = re.compile(r"[a-z0-9]+")
 
 
-@dataclass(frozen=True)
-class Runbook:
+class Runbook(Struct, frozen=True):
     id: str
     title: str
     keywords: tuple[str, ...]

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 from functools import cache
+
+from msgspec import Struct
 
 WILDCARD = "<*>"
 MIN_DISTINCT = 3  # fewer different tokens at a position are different messages
@@ -103,8 +104,7 @@ def _mask_distinct(lines: list[str]) -> list[str]:
     return masked
 
 
-@dataclass
-class Mined:
+class Mined(Struct):
     templates: list[str]  # one per group, values as <*>
     groups: list[int]  # for each input line, the index of its template
 

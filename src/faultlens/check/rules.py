@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from faultlens.check.source import Release
 from faultlens.facts.accounts import is_personal
@@ -17,8 +18,7 @@ from faultlens.parse.modes import format_mode
 from faultlens.parse.records import SnapshotRecords
 
 
-@dataclass(frozen=True)
-class CheckGroup:
+class CheckGroup(Struct, frozen=True):
     check: str  # untraversable | unreadable | restrictive-umask | exec-bit | crlf | personal-owner |
     #             world-writable | setuid | symlink-dangling | symlink-outside | path-escape
     severity: str  # error: something would fail; warning: worth a look
@@ -27,8 +27,7 @@ class CheckGroup:
     fix: str
 
 
-@dataclass(frozen=True)
-class CheckReport:
+class CheckReport(Struct, frozen=True):
     target: str
     kind: str
     user: str

@@ -14,8 +14,10 @@ import posixpath
 import pwd
 import stat
 import tarfile
-from dataclasses import dataclass, field, replace
 from pathlib import Path
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from faultlens.ingest.decode import to_text
 from faultlens.ingest.sniff import sniff
@@ -26,15 +28,13 @@ from faultlens.parse import snapshot_parser
 PEEK = 4096  # bytes of each file looked at
 
 
-@dataclass(frozen=True)
-class Peek:
+class Peek(Struct, frozen=True):
     shebang: bool = False
     elf: bool = False
     crlf: bool = False
 
 
-@dataclass
-class Release:
+class Release(Struct):
     label: str  # as given on the command line
     kind: str  # directory | tarball | listing
     entries: list[FileEntry] = field(default_factory=list)

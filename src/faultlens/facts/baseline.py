@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from faultlens.facts.snapshot import Snapshot
 from faultlens.model import FileEntry
 from faultlens.parse.modes import format_mode
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     kind: str  # changed (mode or owner) | size | missing | new
     before: FileEntry | None
     after: FileEntry | None

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass, field
+
+from msgspec import Struct, field
 
 from faultlens.facts.accounts import is_personal, service_account
 from faultlens.facts.baseline import compare
@@ -19,8 +20,7 @@ from faultlens.model import FileEntry, ServiceAccount
 ANY_OTHER_USER = Account("(any other user)")
 
 
-@dataclass(frozen=True)
-class DeniedPath:
+class DeniedPath(Struct, frozen=True):
     """A path a log line says access was denied to, checked against the snapshot."""
 
     hit: Hit
@@ -31,8 +31,7 @@ class DeniedPath:
     diagnosis: str  # restrictive-mode | not-traversable | not-executable | wrong-owner | allowed-by-modes
 
 
-@dataclass
-class FactContext:
+class FactContext(Struct):
     snapshot: Snapshot
     trees: dict[str, Tree]
     sets: list[list[Tree]]

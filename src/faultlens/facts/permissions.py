@@ -6,15 +6,15 @@ Pure functions over FileEntry records; nothing here reads the disk or knows abou
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from faultlens.model import Access, FileEntry
 
 _WANT_BIT = {"r": 4, "w": 2, "x": 1}
 
 
-@dataclass(frozen=True)
-class Account:
+class Account(Struct, frozen=True):
     name: str
     groups: frozenset[str] = frozenset()
     uid: int | None = None
@@ -48,8 +48,7 @@ def allowed(entry: FileEntry, account: Account, want: Access) -> bool:
     return bool((entry.mode >> shift) & _WANT_BIT[want])
 
 
-@dataclass(frozen=True)
-class Reach:
+class Reach(Struct, frozen=True):
     """Can the account reach a path with the access it wants, and if not, what stops it."""
 
     ok: bool
@@ -73,8 +72,7 @@ _PART = (0, 2, 5, 6, 7)
 CANDIDATE_UMASKS = tuple(g << 3 | o for g in _PART for o in _PART)
 
 
-@dataclass(frozen=True)
-class UmaskGuess:
+class UmaskGuess(Struct, frozen=True):
     umask: int
     support: int  # entries whose mode this umask explains exactly
     total: int  # entries considered

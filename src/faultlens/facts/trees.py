@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import posixpath
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from faultlens.facts.permissions import Account, UmaskGuess, allowed, infer_umask
 from faultlens.facts.snapshot import Snapshot
 from faultlens.model import FileEntry
 
 
-@dataclass(frozen=True)
-class Tree:
+class Tree(Struct, frozen=True):
     root: str
     members: tuple[FileEntry, ...]  # the root's own entry (if listed) and everything below
     owner: str | None
@@ -84,8 +84,7 @@ def profile_key(tree: Tree) -> tuple[str | None, int | None]:
     return tree.owner, (tree.umask.umask if tree.umask else None)
 
 
-@dataclass(frozen=True)
-class Outlier:
+class Outlier(Struct, frozen=True):
     tree: Tree
     reference: Tree  # a sibling with the usual profile
     differs_in: tuple[str, ...]  # "owner", "mode"

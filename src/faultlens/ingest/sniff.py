@@ -6,9 +6,9 @@ format whose signature matches most of the first meaningful lines wins; parsers 
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from faultlens.ingest.decode import looks_binary
 
@@ -17,14 +17,12 @@ SAMPLE_LINES = 64
 MIN_SHARE = 0.6
 
 
-@dataclass(frozen=True)
-class Sniffed:
+class Sniffed(Struct, frozen=True):
     kind: str  # log | snapshot | metadata | skipped
     format: str
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(Struct, frozen=True):
     format: str
     kind: str
     line: re.Pattern[str]
@@ -101,6 +99,8 @@ def _structured_log(text: str, lines: list[str]) -> str | None:
 
 
 def _json_object(line: str) -> dict | None:
+    import json  # here: most inputs hold no JSON
+
     try:
         value = json.loads(line)
     except ValueError:

@@ -11,8 +11,9 @@ import os
 import sys
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from faultlens.model import Problem
 
@@ -30,8 +31,7 @@ STREAM_CHUNK = 16 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 
 
-@dataclass(frozen=True)
-class Head:
+class Head(Struct, frozen=True):
     """The part of a big file before what is held in memory: scanned in pieces, never held whole."""
 
     path: str
@@ -45,8 +45,7 @@ class Head:
                                f"{(self.size - self.end) >> 20} MiB kept for context")
 
 
-@dataclass(frozen=True)
-class Blob:
+class Blob(Struct, frozen=True):
     source: str  # path as given, "<stdin>", or "archive.tgz:member"
     data: bytes
     head: Head | None = None  # data is the end of a big file; its lines are numbered after the head

@@ -5,12 +5,11 @@ Every mistake in a YAML file is reported with the file and line, never as a trac
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import timedelta
 from pathlib import Path
 
-from faultlens.cache import memo
+from faultlens.cache import digest, memo
 from faultlens.kb.model import Cause, Example, KnowledgeBase, Lexicon, Pattern, Signal
 from faultlens.kb.patterns import PatternError, check_pattern
 from faultlens.kb.yamlload import Mapping, load_yaml, yaml_error
@@ -84,11 +83,11 @@ def _yaml_files(d: Path) -> list[Path]:
 def _version(dirs: list[Path], files: list[Path]) -> str:
     from faultlens import __version__
 
-    digest = hashlib.sha256()
+    key = digest()
     for p in files + [d / SIGNALS_FILE for d in dirs if (d / SIGNALS_FILE).is_file()]:
-        digest.update(p.name.encode())
-        digest.update(p.read_bytes())
-    return f"{__version__}+{digest.hexdigest()[:12]}"
+        key.update(p.name.encode())
+        key.update(p.read_bytes())
+    return f"{__version__}+{key.hexdigest()[:12]}"
 
 
 def _read(path: Path) -> Mapping:

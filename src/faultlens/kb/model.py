@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Literal
+
+from msgspec import Struct
 
 SignalKind = Literal["log", "fact", "sequence"]
 
 
-@dataclass(frozen=True)
-class Pattern:
+class Pattern(Struct, frozen=True):
     """A log pattern, known by a key unique across the knowledge base."""
 
     key: str  # shared signal id, or "<cause>/<signal>"
@@ -18,8 +18,7 @@ class Pattern:
     access: str | None = None  # r/w/x: the paths on matching lines are checked against the snapshot
 
 
-@dataclass(frozen=True)
-class Signal:
+class Signal(Struct, frozen=True):
     id: str
     kind: SignalKind
     weight: float  # negative: evidence against the cause
@@ -31,8 +30,7 @@ class Signal:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(Struct, frozen=True):
     name: str
     inputs: dict[str, str]  # file name -> content
     positive: bool
@@ -40,8 +38,7 @@ class Example:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(Struct, frozen=True):
     id: str
     title: str
     category: str
@@ -57,8 +54,7 @@ class Cause:
     symptom: bool = False
 
 
-@dataclass(frozen=True)
-class Lexicon:
+class Lexicon(Struct, frozen=True):
     """Knowledge-base-wide patterns that are not causes."""
 
     error_like: str  # lines that read like a failure (for unusual lines)
@@ -70,11 +66,10 @@ class Lexicon:
 
     @classmethod
     def fields(cls) -> tuple[str, ...]:
-        return tuple(cls.__dataclass_fields__)
+        return tuple(cls.__struct_fields__)
 
 
-@dataclass
-class KnowledgeBase:
+class KnowledgeBase(Struct):
     causes: dict[str, Cause]
     lexicon: Lexicon
     runbook_dirs: tuple[str, ...]

@@ -10,9 +10,9 @@
 from __future__ import annotations
 
 import posixpath
-from dataclasses import replace
 
 from lark import Transformer
+from msgspec.structs import replace
 
 from faultlens.model import FileEntry, Location
 from faultlens.parse.lines import parsed_lines

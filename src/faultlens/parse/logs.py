@@ -7,14 +7,14 @@ compiled pattern and only the lines that match are cut out and numbered.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import datetime
+
+from msgspec import Struct, field
 
 from faultlens.ingest.decode import to_utf8
 
 
-@dataclass(frozen=True)
-class LogText:
+class LogText(Struct, frozen=True):
     """The text the matcher scans. For a plain log it is the file itself; for a structured log
     (JUnit XML, journald JSON...) it is a view of its messages, one per line, with `line_map`
     giving each view line's line in the original file and `contexts` what it belongs to

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from msgspec import Struct, field
 
 from faultlens.model import FileEntry, Identity, Problem, UmaskSetting
 
 
-@dataclass(frozen=True)
-class DiskUsage:
+class DiskUsage(Struct, frozen=True):
     filesystem: str
     mount: str
     used_percent: int | None
@@ -17,8 +16,7 @@ class DiskUsage:
     line: int
 
 
-@dataclass
-class SnapshotRecords:
+class SnapshotRecords(Struct):
     entries: list[FileEntry] = field(default_factory=list)
     identities: list[Identity] = field(default_factory=list)
     umasks: list[UmaskSetting] = field(default_factory=list)

@@ -9,7 +9,6 @@ LogText view of its messages, one per line, that keeps the original line numbers
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
 from faultlens.ingest.decode import to_text
@@ -84,6 +83,8 @@ def json_lines_view(source: str, raw: bytes) -> LogText:
 
 
 def _json_lines(source: str, raw: bytes, render) -> LogText:
+    import json  # here: only JSON logs need it
+
     text = to_text(raw)
     view: View = []
     for number, line in enumerate(text.split("\n"), start=1):
