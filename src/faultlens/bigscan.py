@@ -81,7 +81,7 @@ class HeadScans:
         ranges = _ranges(head.path, head.end)
         if self._pool is None and self.workers > 1 and len(ranges) > 1 \
                 and "fork" in multiprocessing.get_all_start_methods():
-            self.matcher.prefilter()  # built (or loaded) once, here: the workers inherit it at fork
+            self.matcher.warm()  # built (or loaded) once, here: the workers inherit it at fork
             _MATCHER = self.matcher
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         if self._pool is None:

@@ -105,6 +105,12 @@ class Matcher:
         """Hyperscan over the same patterns (built once, cached between runs), or None."""
         return prefilter(self._engine) if self._engine and USE_PREFILTER else None
 
+    def warm(self) -> None:
+        """Build every engine a big log needs now: worker processes forked later inherit them."""
+        self.prefilter()
+        if self.patterns:
+            _ = self._any, self._which, self._veto
+
     def scan(self, log: LogText, hits: Hits) -> int:
         """Add the log's hits; return how many line breaks it holds (counted on the way)."""
         data = log.data
