@@ -37,6 +37,18 @@ def test_explain_json_follows_the_schema():
     assert doc["knowledge_base"]["causes"] >= 8
 
 
+def test_output_to_a_file_is_whole_though_the_process_skips_teardown(tmp_path: Path):
+    """main() ends with os._exit: what sits in a block-buffered stdout must be flushed first."""
+    piped = run("explain", "--format", "json", FLOOR)
+    out = tmp_path / "answer.json"
+    buffered = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    with out.open("w") as fh:
+        done = subprocess.run([sys.executable, "-m", "faultlens", "explain", "--format", "json", FLOOR],
+                              stdout=fh, stderr=subprocess.PIPE, text=True, cwd=ROOT, env=buffered, timeout=120)
+    assert done.returncode == 0 and done.stderr == ""
+    assert out.read_text() == piped.stdout and piped.stdout.startswith("{")
+
+
 def test_terminal_output_piped_is_plain_text():
     out = run("explain", FLOOR)
     assert out.returncode == 0
