@@ -153,3 +153,45 @@ def test_a_gzip_stream_that_breaks_off_keeps_what_came_before(tmp_path: Path, kb
         result = explain([str(broken)], kb)
         assert result.findings[0].id == "disk-full" and result.findings[0].evidence[0].line == 20_001
         assert any("corrupt gzip data after" in p.reason for i in result.inputs for p in i.problems)
+
+
+def _utf16_floor_log(path: Path, kb, encoding: str, bom: bool) -> None:
+    """The floor log with non-ASCII text on every line (accents, CJK, an emoji: a surrogate pair
+    in UTF-16), so that a cut in the wrong place shows."""
+    rng = random.Random(11)
+    lines = _corpus_lines(kb)
+    text = "".join((rng.choice(lines) if i % 997 == 0 else f"2026-11-25T00:00:{i % 60:02d}Z ts-07 étape {i}: PASS 検査 \U0001f600")
+                   + "\n" for i in range(60_000))
+    path.write_bytes(("\ufeff" if bom else "").encode(encoding) + text.encode(encoding))
+
+
+@pytest.mark.parametrize("encoding, bom", [("utf-16-le", True), ("utf-16-be", False)])
+def test_a_big_utf16_log_in_pieces_explains_like_the_whole_file(tmp_path: Path, kb, monkeypatch, encoding, bom):
+    log = tmp_path / "station.log"
+    _utf16_floor_log(log, kb, encoding, bom)
+    whole = explain([str(log)], kb)
+    # odd sizes: every cut is asked for in the middle of a code unit
+    monkeypatch.setattr(sources, "HELD_BYTES", 200_001)
+    monkeypatch.setattr(bigscan, "PIECE", 300_001)
+    pieces = explain([str(log)], kb)
+    assert "scanned in pieces" in pieces.inputs[0].problems[0].reason
+    assert [(i.kind, i.lines) for i in pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
+    assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3
+    assert "\ufffd" not in str(_answer(pieces))  # no character was cut in two
+
+
+def test_a_big_gzipped_utf16_log_is_streamed_and_explained_like_the_plain_file(tmp_path: Path, kb, monkeypatch):
+    import gzip
+
+    log = tmp_path / "station.log"
+    _utf16_floor_log(log, kb, "utf-16-le", True)
+    packed = tmp_path / "station.log.gz"
+    packed.write_bytes(gzip.compress(log.read_bytes()))
+    whole = explain([str(log)], kb)
+    monkeypatch.setattr(sources, "HELD_BYTES", 200_001)
+    monkeypatch.setattr(sources, "STREAM_CHUNK", 50_001)
+    monkeypatch.setattr(bigscan, "PIECE", 300_001)
+    streamed = explain([str(packed)], kb)
+    assert "decompressed, scanned in pieces" in streamed.inputs[0].problems[0].reason
+    assert [(i.kind, i.lines) for i in streamed.inputs] == [("log", 60_000)]
+    assert _answer(streamed) == _relabelled(_answer(whole), str(log), str(packed))

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 
+from faultlens.ingest.decode import line_break_end, with_bom
 from faultlens.ingest.sources import Head
 from faultlens.match import Hits, Matcher
 from faultlens.parse.logs import LogText
@@ -26,34 +27,37 @@ LONG_CUT = 1 << 20  # a range ends at the next line break within this many bytes
 _MATCHER: Matcher | None = None  # the workers' matcher: inherited at fork, never pickled
 
 
-def _boundary(fh, at: int, end: int) -> int:
-    """Where a range that should end near `at` ends: after the line that holds byte at-1."""
+def _boundary(fh, at: int, end: int, bom: bytes) -> int:
+    """Where a range that should end near `at` ends: after the line that holds the character
+    (UTF-16: the code unit) before `at`."""
+    unit = 2 if bom else 1
+    at -= at % unit
     if at <= 0 or at >= end:
         return max(0, min(at, end))
-    fh.seek(at - 1)
+    fh.seek(at - unit)
     for done in range(0, LONG_CUT, 1 << 16):
-        window = fh.read(min(1 << 16, end - (at - 1) - done))
-        newline = window.find(b"\n")
-        if newline >= 0:
-            return at + done + newline
+        window = fh.read(min(1 << 16, end - (at - unit) - done))
+        past = line_break_end(window, 0, bom)
+        if past:
+            return at - unit + done + past
         if not window:
             break
     return at
 
 
-def _ranges(path: str, end: int) -> list[tuple[int, int]]:
+def _ranges(path: str, end: int, bom: bytes) -> list[tuple[int, int]]:
     with open(path, "rb") as fh:
-        cuts = [0] + [_boundary(fh, at, end) for at in range(PIECE, end, PIECE)] + [end]
+        cuts = [0] + [_boundary(fh, at, end, bom) for at in range(PIECE, end, PIECE)] + [end]
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-def _scan_range(path: str, start: int, stop: int) -> tuple[int, Hits]:
+def _scan_range(path: str, start: int, stop: int, bom: bytes) -> tuple[int, Hits]:
     """(lines in the range, its hits numbered from 1 at the range's first line)."""
     with open(path, "rb") as fh:
         fh.seek(start)
         data = fh.read(stop - start)
     assert _MATCHER is not None
-    return _scanned(data, _MATCHER)
+    return _scanned(data, _MATCHER, bom)
 
 
 class HeadScans:
@@ -78,7 +82,7 @@ class HeadScans:
 
         if head.compressed:  # no offsets into a gzip stream: decompressed again, in order, here
             return lambda: _scan_stream(head, self.matcher)
-        ranges = _ranges(head.path, head.end)
+        ranges = _ranges(head.path, head.end, head.bom)
         if self._pool is None and self.workers > 1 and len(ranges) > 1 \
                 and "fork" in multiprocessing.get_all_start_methods():
             self.matcher.warm()  # built (or loaded) once, here: the workers inherit it at fork
@@ -86,9 +90,9 @@ class HeadScans:
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         if self._pool is None:
             _MATCHER = self.matcher
-            done = [_scan_range(head.path, a, b) for a, b in ranges]
+            done = [_scan_range(head.path, a, b, head.bom) for a, b in ranges]
             return lambda: _merged(done)
-        futures = [self._pool.submit(_scan_range, head.path, a, b) for a, b in ranges]
+        futures = [self._pool.submit(_scan_range, head.path, a, b, head.bom) for a, b in ranges]
         return lambda: _merged([f.result() for f in futures])
 
     def __enter__(self) -> "HeadScans":
@@ -106,13 +110,13 @@ def _scan_stream(head: Head, matcher: Matcher) -> tuple[Hits, int]:
     import zlib
 
     try:
-        return _merged(list(_stream_pieces(gzip.open(head.path, "rb"), head.end, matcher)))
+        return _merged(list(_stream_pieces(gzip.open(head.path, "rb"), head.end, matcher, head.bom)))
     except (EOFError, zlib.error) as exc:  # the file changed since it was read
         raise OSError(f"gzip stream: {exc}") from exc
 
 
-def _stream_pieces(opened, end: int, matcher: Matcher):
-    carry, done = b"", 0
+def _stream_pieces(opened, end: int, matcher: Matcher, bom: bytes):
+    carry, done, unit = b"", 0, 2 if bom else 1
     with opened as stream:
         while done < end:
             data = stream.read(min(PIECE, end - done))
@@ -120,20 +124,20 @@ def _stream_pieces(opened, end: int, matcher: Matcher):
                 break
             done += len(data)
             buf = carry + data
-            cut = len(buf) if done >= end else buf.rfind(b"\n") + 1
+            cut = len(buf) if done >= end else line_break_end(buf, bom=bom, last=True)
             if cut == 0 and len(buf) < LONG_CUT:
                 carry = buf  # a partial line: wait for its end
                 continue
-            cut = cut or len(buf)
+            cut = cut or len(buf) - len(buf) % unit
             piece, carry = buf[:cut], buf[cut:]
-            yield _scanned(piece, matcher)
+            yield _scanned(piece, matcher, bom)
     if carry:
-        yield _scanned(carry, matcher)
+        yield _scanned(carry, matcher, bom)
 
 
-def _scanned(piece: bytes, matcher: Matcher) -> tuple[int, Hits]:
+def _scanned(piece: bytes, matcher: Matcher, bom: bytes = b"") -> tuple[int, Hits]:
     hits = Hits()
-    return matcher.scan(LogText.from_bytes("", piece), hits), hits
+    return matcher.scan(LogText.from_bytes("", with_bom(piece, bom)), hits), hits
 
 
 def _merged(results: list[tuple[int, Hits]]) -> tuple[Hits, int]:

@@ -59,6 +59,32 @@ def _utf16_without_bom(data: bytes) -> str | None:
     return None
 
 
+def utf16_bom(start: bytes) -> bytes:
+    """For UTF-16 text (with a byte-order mark, or NULs that imply one), its byte-order mark;
+    b"" for any other text. A big file's pieces are read with it: cut at code-unit boundaries,
+    and decoded as the start of the file says, not as each piece looks."""
+    if start.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return start[:2]
+    return {"utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}.get(_utf16_without_bom(start), b"")
+
+
+def line_break_end(data: bytes, start: int = 0, bom: bytes = b"", last: bool = False) -> int:
+    """The offset just past the first line break at or after `start` (with last=True: the last
+    one in `data`), or 0 if there is none. `data` starts at a code unit: for UTF-16 (`bom`), a
+    line break is a whole code unit at an even offset, never half of another character."""
+    brk = b"\n" if not bom else b"\n\x00" if bom == codecs.BOM_UTF16_LE else b"\x00\n"
+    unit = len(brk)
+    at = data.rfind(brk) if last else data.find(brk, start)
+    while at >= 0 and at % unit:
+        at = data.rfind(brk, 0, at + unit - 1) if last else data.find(brk, at + 1)
+    return at + unit if at >= 0 else 0
+
+
+def with_bom(data: bytes, bom: bytes) -> bytes:
+    """A piece of UTF-16 text, marked so that it decodes as the file it was cut from."""
+    return bom + data if bom and not data.startswith(bom) else data
+
+
 def looks_binary(data: bytes) -> bool:
     """Executables, images and the like: NUL bytes that are not UTF-16 text."""
     sample = data[:BINARY_SAMPLE]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from msgspec import Struct
 
+from faultlens.ingest.decode import BINARY_SAMPLE, line_break_end, utf16_bom, with_bom
 from faultlens.model import Problem
 
 STDIN = "<stdin>"
@@ -38,6 +39,7 @@ class Head(Struct, frozen=True):
     end: int  # bytes (of the decompressed stream, for a compressed file)
     size: int  # of the whole file (decompressed)
     compressed: bool = False  # gzip: read as a stream again, not by offsets
+    bom: bytes = b""  # UTF-16 text: cut at code units, every piece read with this byte-order mark
 
     def note(self, source: str) -> Problem:
         what = "decompressed, " if self.compressed else ""
@@ -107,7 +109,7 @@ def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
                 return
             if size > HELD_BYTES and path.is_file():
                 if not _is_tar(start):
-                    yield from _read_tail(fh, size, label)
+                    yield from _read_tail(fh, size, label, utf16_bom(start))
                     return
                 if size > MAX_BLOB_BYTES:
                     yield Problem(label, f"archive larger than {MAX_BLOB_BYTES >> 20} MiB: not read")
@@ -128,14 +130,15 @@ def _read_file(path: Path, label: str) -> Iterator[Blob | Problem]:
     yield from _expand(label, data)
 
 
-def _read_tail(fh, size: int, label: str) -> Iterator[Blob | Problem]:
+def _read_tail(fh, size: int, label: str, bom: bytes) -> Iterator[Blob | Problem]:
     """A big plain file: its last HELD_BYTES in memory, from a line start; the head before it is
     left to bigscan, so memory stays bounded."""
     skip = size - HELD_BYTES
+    skip += skip % 2 if bom else 0  # at a UTF-16 code unit
     fh.seek(skip)
-    data = fh.read(HELD_BYTES)
-    cut = data.find(b"\n") + 1  # start at a whole line
-    yield Blob(label, data[cut:], Head(str(fh.name), skip + cut, size))
+    data = fh.read(size - skip)
+    cut = line_break_end(data, 0, bom)  # start at a whole line
+    yield Blob(label, with_bom(data[cut:], bom), Head(str(fh.name), skip + cut, size, bom=bom))
 
 
 def _read_gzip_file(fh, label: str) -> Iterator[Blob | Problem]:
@@ -147,14 +150,15 @@ def _read_gzip_file(fh, label: str) -> Iterator[Blob | Problem]:
     import zlib
 
     chunks: list[bytes] = []
-    held, total, bundle, broken = 0, 0, False, None
+    held, total, bundle, broken, bom = 0, 0, False, None, b""
     with gzip.GzipFile(fileobj=fh) as gz:
         try:
             while total < (MAX_BLOB_BYTES if bundle else MAX_STREAM_BYTES):
                 chunk = gz.read(STREAM_CHUNK)
                 if not chunk:
                     break
-                bundle = bundle or (not total and _is_tar(chunk))
+                if not total:
+                    bundle, bom = _is_tar(chunk), utf16_bom(chunk[:BINARY_SAMPLE])
                 chunks.append(chunk)
                 held, total = held + len(chunk), total + len(chunk)
                 while not bundle and held - len(chunks[0]) >= HELD_BYTES:  # keep what the end needs
@@ -172,8 +176,10 @@ def _read_gzip_file(fh, label: str) -> Iterator[Blob | Problem]:
     if total >= MAX_STREAM_BYTES:
         yield Problem(label, f"decompressed size exceeds {MAX_STREAM_BYTES >> 30} GiB; read only the first part")
     data = b"".join(chunks)[-HELD_BYTES:]
-    cut = data.find(b"\n") + 1  # start at a whole line
-    yield Blob(label, data[cut:], Head(str(fh.name), total - len(data) + cut, total, compressed=True))
+    if bom and (total - len(data)) % 2:  # start at a UTF-16 code unit
+        data = data[1:]
+    cut = line_break_end(data, 0, bom)  # start at a whole line
+    yield Blob(label, with_bom(data[cut:], bom), Head(str(fh.name), total - len(data) + cut, total, compressed=True, bom=bom))
 
 
 def _read_bounded(fh) -> bytes:
