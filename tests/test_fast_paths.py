@@ -57,6 +57,7 @@ def test_hyperscan_paths_find_exactly_what_re2_alone_finds(kb, monkeypatch):
 @pytest.mark.parametrize("data", [
     b"", b"\n", b"\n\n", b"disk full\n", b"\ndisk full", b"ok\n\ndisk full\n\n",
     b"x" * 70_000 + b" disk full " + b"y" * 70_000 + b"\nNo space left on device\n",  # a very long line
+    b"ok\n" + b"No space left " * 4000 + b"\nok\n",  # thousands of places on one line
 ])
 def test_edges_of_lines_are_seen_alike_by_every_path(data, monkeypatch):
     """Patterns that match at a line's start, at its end, and on an empty line."""

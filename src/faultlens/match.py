@@ -117,13 +117,41 @@ class Matcher:
         if not self.patterns:
             return data.count(b"\n")
         fast = self.prefilter() if data.isascii() else None
-        if fast is None:
-            return self._scan(log, ((0, len(data)),), hits)
-        if len(data) >= PREFILTER_FROM:
+        if fast is not None and len(data) >= PREFILTER_FROM:
             return self._scan(log, fast.spans(data), hits)
-        lines = self._candidates(data, fast)
-        if lines is None:  # too many places, or a very long line: RE2 alone
+        lines = self._candidates(data, fast) if fast is not None else None
+        if lines is None:  # no Hyperscan here, non-ASCII text, too many places or a very long line
             return self._scan(log, ((0, len(data)),), hits)
+        return self._scan_lines(log, lines, hits)
+
+    def _candidates(self, data: bytes, fast) -> list[tuple[int, int, set[int]]] | None:
+        """(start, end, pattern indices) of every line where Hyperscan says a pattern may match,
+        in order; None if it says so in too many places or on a line over LONG_LINE."""
+        ends = fast.matches(data, MAX_CANDIDATES)
+        if ends is None:
+            return None
+        lines: dict[int, tuple[int, set[int]]] = {}
+        start, stop = 1, 0  # the line last looked up: its start and its line break (or the end)
+        for index, end in ends:
+            # a match ending at `end` lies on the line holding end - 1, or is empty at the start
+            # of the line holding `end`
+            for at in {max(end - 1, 0), end}:
+                if not start <= at <= stop:
+                    start = data.rfind(b"\n", 0, at) + 1
+                    stop = data.find(b"\n", at)
+                    stop = len(data) if stop < 0 else stop
+                if start == len(data):  # the empty rest after a final newline is no line
+                    continue
+                if start not in lines:
+                    if stop - start > LONG_LINE:
+                        return None
+                    lines[start] = (stop, set())
+                lines[start][1].add(index)
+        return [(start, stop, which) for start, (stop, which) in sorted(lines.items())]
+
+    def _scan_lines(self, log: LogText, lines: list[tuple[int, int, set[int]]], hits: Hits) -> int:
+        """The candidate lines, each tested against its candidate patterns only."""
+        data = log.data
         line_no, counted_to = 1, 0
         for start, end, which in lines:
             line_no += data.count(b"\n", counted_to, start)
@@ -134,29 +162,6 @@ class Matcher:
             found = [i for i in sorted(which) if compile_pattern(self.patterns[i].regex).search(raw)]
             self._add(log, raw, start, end, line_no, found, hits)
         return line_no - 1 + data.count(b"\n", counted_to)
-
-    def _candidates(self, data: bytes, fast) -> list[tuple[int, int, set[int]]] | None:
-        """(start, end, pattern indices) of every line where Hyperscan says a pattern may match,
-        in order; None if it says so in too many places or on a line over LONG_LINE."""
-        ends = fast.matches(data, MAX_CANDIDATES)
-        if ends is None:
-            return None
-        lines: dict[int, tuple[int, set[int]]] = {}
-        for index, end in ends:
-            # a match ending at `end` lies on the line holding end - 1, or is empty at the start
-            # of the line holding `end`
-            for at in {max(end - 1, 0), end}:
-                start = data.rfind(b"\n", 0, at) + 1
-                if start == len(data):  # the empty rest after a final newline is no line
-                    continue
-                if start not in lines:
-                    stop = data.find(b"\n", at)
-                    stop = len(data) if stop < 0 else stop
-                    if stop - start > LONG_LINE:
-                        return None
-                    lines[start] = (stop, set())
-                lines[start][1].add(index)
-        return [(start, stop, which) for start, (stop, which) in sorted(lines.items())]
 
     def _scan(self, log: LogText, spans, hits: Hits) -> int:
         data = log.data
