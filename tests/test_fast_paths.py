@@ -76,11 +76,26 @@ def test_a_small_log_with_too_many_places_is_left_to_re2(kb, monkeypatch):
     assert answers["candidates"] == answers["spans"] == answers["re2"] and answers["re2"][1]["disk-full/enospc"] == 3000
 
 
-def test_non_ascii_text_is_left_to_re2(kb, monkeypatch):
-    """RE2 folds the long s into s under (?i); Hyperscan on bytes would not: RE2 decides."""
-    data = "open /opt/ts/etc/station.cfg: Permi\u017f\u017fion denied\n".encode() * 3
-    answers = _paths(Matcher(kb.patterns(), veto=kb.lexicon.benign), data, monkeypatch)
-    assert answers["candidates"] == answers["spans"] == answers["re2"] and answers["re2"][1].get("eacces") == 3
+def test_non_ascii_lines_are_left_to_re2(kb, monkeypatch):
+    """RE2 folds the long s into s under (?i); Hyperscan on bytes would not: on a line with
+    non-ASCII text RE2 decides alone, on the ASCII lines around it Hyperscan still may."""
+    rng = random.Random(7)
+    lines = _corpus_lines(kb)
+    marks = [" \u2713", " \u00e9tape", " \u2192 ok", ""]
+    text = "\n".join(rng.choice(lines) + rng.choice(marks) for _ in range(3000))
+    text += "\nopen /opt/ts/etc/station.cfg: Permi\u017f\u017fion denied\n" * 3
+    matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
+    answers = _paths(matcher, text.encode(), monkeypatch)
+    assert answers["candidates"] == answers["spans"] == answers["re2"]
+    assert answers["re2"][1]["eacces"] >= 3 and sum(answers["re2"][1].values()) > 1000
+    monkeypatch.setattr(match, "MAX_NON_ASCII_LINES", 10)  # most lines non-ASCII: RE2 alone
+    assert _paths(matcher, text.encode(), monkeypatch) == answers
+
+
+def test_a_pattern_character_that_folds_onto_ascii_keeps_hyperscan_out():
+    """Under (?i) RE2 matches the long s to `s` on an ASCII line, Hyperscan would not."""
+    assert prefilter.prefilter(("(?:(?i)\u017fegfault)",)) is None
+    assert prefilter.prefilter(("(?:(?i)segfault|\u2715)",)) is not None
 
 
 def _floor_log(path: Path, kb) -> None:

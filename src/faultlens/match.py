@@ -3,15 +3,17 @@
 Three ways to get there, one answer (tests hold them side by side):
 - RE2 alone: one pass of one combined pattern over the log; only the lines it finds are cut out
   and tested against an RE2 set of all patterns. Used where Hyperscan cannot serve.
-- a small ASCII log: Hyperscan (a database cached between runs) reports which patterns may match
-  where; RE2 tests just those patterns on just those lines. No combined pattern is compiled and
-  no DFA warmed up, which would cost a small log more than everything else it needs.
+- a small log: Hyperscan (a database cached between runs) reports which patterns may match
+  where; RE2 tests just those patterns on just those lines, and the set of all patterns on a
+  line with non-ASCII text. No combined pattern is compiled and no DFA warmed up, which would
+  cost a small log more than everything else it needs.
 - a big ASCII log: Hyperscan skips to the lines any pattern may match, the combined pattern and
   the set take it from there (`faultlens.prefilter`).
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from functools import cached_property
 
@@ -25,9 +27,11 @@ from faultlens.prefilter import PREFILTER_FROM, prefilter
 
 USE_PREFILTER = True  # False: RE2 alone (the simple path the fast ones are tested against)
 MAX_CANDIDATES = 50_000  # places Hyperscan may report in a small log before RE2 alone takes over
+MAX_NON_ASCII_LINES = 2_000  # lines of a small log RE2 tests against every pattern, before it scans alone
 MAX_HITS_KEPT = 200  # per pattern per log: the first ones, plus a count of all
 MAX_LINE_SHOWN = 2000
 MAX_BLOCK_SHOWN = 8000
+_NON_ASCII = re.compile(rb"[\x80-\xff]")
 LONG_LINE = 1 << 16  # longer lines are tested pattern by pattern only near the match
 WINDOW = 8192
 
@@ -116,40 +120,57 @@ class Matcher:
         data = log.data
         if not self.patterns:
             return data.count(b"\n")
-        fast = self.prefilter() if data.isascii() else None
+        fast = self.prefilter()
         if fast is not None and len(data) >= PREFILTER_FROM:
-            return self._scan(log, fast.spans(data), hits)
+            spans = fast.spans(data) if data.isascii() else ((0, len(data)),)
+            return self._scan(log, spans, hits)
         lines = self._candidates(data, fast) if fast is not None else None
-        if lines is None:  # no Hyperscan here, non-ASCII text, too many places or a very long line
+        if lines is None:  # no Hyperscan here, too many places, a very long line, much non-ASCII text
             return self._scan(log, ((0, len(data)),), hits)
         return self._scan_lines(log, lines, hits)
 
-    def _candidates(self, data: bytes, fast) -> list[tuple[int, int, set[int]]] | None:
+    def _candidates(self, data: bytes, fast) -> list[tuple[int, int, set[int] | None]] | None:
         """(start, end, pattern indices) of every line where Hyperscan says a pattern may match,
-        in order; None if it says so in too many places or on a line over LONG_LINE."""
+        in order. A line with non-ASCII text is one for every pattern (None): Hyperscan reads
+        bytes, RE2 reads characters (under (?i) RE2 matches `k` to the Kelvin sign). None if
+        there are too many places, a line over LONG_LINE or too many non-ASCII lines."""
         ends = fast.matches(data, MAX_CANDIDATES)
         if ends is None:
             return None
-        lines: dict[int, tuple[int, set[int]]] = {}
-        start, stop = 1, 0  # the line last looked up: its start and its line break (or the end)
+        lines: dict[int, tuple[int, set[int] | None]] = {}
+        span = (1, 0)  # the line last looked up: its start and its line break (or the end)
+
+        def line_of(at: int) -> tuple[int, int]:
+            nonlocal span
+            if not span[0] <= at <= span[1]:
+                stop = data.find(b"\n", at)
+                span = (data.rfind(b"\n", 0, at) + 1, len(data) if stop < 0 else stop)
+            return span
+
         for index, end in ends:
             # a match ending at `end` lies on the line holding end - 1, or is empty at the start
             # of the line holding `end`
             for at in {max(end - 1, 0), end}:
-                if not start <= at <= stop:
-                    start = data.rfind(b"\n", 0, at) + 1
-                    stop = data.find(b"\n", at)
-                    stop = len(data) if stop < 0 else stop
+                start, stop = line_of(at)
                 if start == len(data):  # the empty rest after a final newline is no line
                     continue
-                if start not in lines:
-                    if stop - start > LONG_LINE:
-                        return None
-                    lines[start] = (stop, set())
-                lines[start][1].add(index)
+                if stop - start > LONG_LINE:
+                    return None
+                which = lines.setdefault(start, (stop, set()))[1]
+                if which is not None:
+                    which.add(index)
+        if not data.isascii():
+            pos, wide = 0, 0
+            while (m := _NON_ASCII.search(data, pos)) is not None:
+                start, stop = line_of(m.start())
+                wide += 1
+                if stop - start > LONG_LINE or wide > MAX_NON_ASCII_LINES:
+                    return None
+                lines[start] = (stop, None)
+                pos = stop + 1
         return [(start, stop, which) for start, (stop, which) in sorted(lines.items())]
 
-    def _scan_lines(self, log: LogText, lines: list[tuple[int, int, set[int]]], hits: Hits) -> int:
+    def _scan_lines(self, log: LogText, lines: list[tuple[int, int, set[int] | None]], hits: Hits) -> int:
         """The candidate lines, each tested against its candidate patterns only."""
         data = log.data
         line_no, counted_to = 1, 0
@@ -159,9 +180,17 @@ class Matcher:
             raw = data[start:end]
             if self._veto is not None and self._veto.search(raw):
                 continue
-            found = [i for i in sorted(which) if compile_pattern(self.patterns[i].regex).search(raw)]
-            self._add(log, raw, start, end, line_no, found, hits)
+            self._add(log, raw, start, end, line_no, self._found(raw, which), hits)
         return line_no - 1 + data.count(b"\n", counted_to)
+
+    def _found(self, raw: bytes, which: set[int] | None = None) -> list[int]:
+        """The indices of the patterns RE2 finds in raw, in order; of `which` only, if given."""
+        if which is not None:
+            return [i for i in sorted(which) if compile_pattern(self.patterns[i].regex).search(raw)]
+        found = self._which.Match(raw)
+        if not found:  # none, or the set's DFA ran out of memory: ask pattern by pattern
+            found = [i for i, p in enumerate(self.patterns) if compile_pattern(p.regex).search(raw)]
+        return sorted(found)
 
     def _scan(self, log: LogText, spans, hits: Hits) -> int:
         data = log.data
@@ -188,10 +217,7 @@ class Matcher:
             raw = log.data[max(start, m.start() - WINDOW):min(end, m.end() + WINDOW)]
         if self._veto is not None and self._veto.search(raw):
             return
-        found = self._which.Match(raw)
-        if not found:  # none, or the set's DFA ran out of memory: ask pattern by pattern
-            found = [i for i, p in enumerate(self.patterns) if compile_pattern(p.regex).search(raw)]
-        self._add(log, raw, start, end, line_no, sorted(found), hits)
+        self._add(log, raw, start, end, line_no, self._found(raw), hits)
 
     def _add(self, log: LogText, raw: bytes, start: int, end: int, line_no: int, found: list[int], hits: Hits) -> None:
         """The hits of one line (raw: the part tested), one per pattern found in it, in order."""

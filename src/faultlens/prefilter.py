@@ -3,9 +3,10 @@
 RE2 still decides every hit. Hyperscan is compiled in prefilter mode from the same patterns
 (`for_engine`), so it reports every place a pattern matches and maybe more; the matcher runs RE2
 on those lines only. On a big text it finds lines at several hundred MB/s; on a small one it
-spares compiling RE2's combined pattern. It is used on ASCII text only: there Hyperscan's byte semantics and RE2's
-UTF-8 semantics agree (RE2's case folding of `k` to the Kelvin sign, of `s` to the long s, needs
-non-ASCII input). The result is the result of the RE2 scan alone; tests hold the two side by side.
+spares compiling RE2's combined pattern. Its word counts on ASCII text only: there Hyperscan's
+byte semantics and RE2's UTF-8 semantics agree (RE2's case folding of `k` to the Kelvin sign, of
+`s` to the long s, needs non-ASCII text), so a line with non-ASCII text goes to RE2 whole. The
+result is the result of the RE2 scan alone; tests hold them side by side.
 
 Compiling the database takes most of a second, so it is kept in the user's cache folder, keyed by
 the patterns and the Hyperscan version (a new knowledge base pays it on its first run). Without
@@ -19,6 +20,7 @@ from functools import cache
 
 from faultlens.cache import cache_file, store
 
+_FOLD_ONTO_ASCII = ("\u212a", "\u017f")
 PREFILTER_FROM = 4 << 20  # bytes: from here Hyperscan finds lines, RE2's combined pattern the rest
 
 
@@ -71,7 +73,11 @@ class Prefilter:
 
 @cache
 def prefilter(regexes: tuple[str, ...]) -> Prefilter | None:
-    """The prefilter for these (engine-ready) patterns, or None where Hyperscan cannot serve."""
+    """The prefilter for these (engine-ready) patterns, or None where Hyperscan cannot serve.
+    On ASCII lines a non-ASCII pattern character matches nothing in either engine, except the two
+    that RE2 folds onto ASCII letters under (?i): the Kelvin sign and the long s."""
+    if any(c in r for r in regexes for c in _FOLD_ONTO_ASCII):
+        return None
     try:
         return Prefilter(regexes)
     except ImportError:
