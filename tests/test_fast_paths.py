@@ -92,6 +92,24 @@ def test_non_ascii_lines_are_left_to_re2(kb, monkeypatch):
     assert _paths(matcher, text.encode(), monkeypatch) == answers
 
 
+def test_a_small_log_compiles_no_combined_pattern():
+    """What makes a small explain fast: RE2 compiles just the patterns Hyperscan points at."""
+    matcher = Matcher([Pattern("full", "(?i)no space left on a small host"), Pattern("other", "never seen")])
+    hits = Hits()
+    matcher.scan(LogText.from_bytes("x.log", b"ok\nNo space left on a small host\n"), hits)
+    assert hits.counts == {"full": 1} and not {"_any", "_which"} & set(vars(matcher))
+
+
+def test_without_a_cache_folder_a_small_log_is_left_to_re2(monkeypatch):
+    """Compiling the database for every run (most of a second) would cost more than RE2 alone."""
+    monkeypatch.setattr(prefilter, "cache_file", lambda *args: None)
+    matcher = Matcher([Pattern("full", "(?i)no space left on a cacheless host")])  # patterns seen nowhere else
+    assert matcher.prefilter(small=True) is None and matcher.prefilter() is not None
+    hits = Hits()
+    matcher.scan(LogText.from_bytes("x.log", b"ok\nNo space left on a cacheless host\n"), hits)
+    assert hits.counts == {"full": 1} and "_any" in vars(matcher)  # found by RE2's combined pattern
+
+
 def test_a_pattern_character_that_folds_onto_ascii_keeps_hyperscan_out():
     """Under (?i) RE2 matches the long s to `s` on an ASCII line, Hyperscan would not."""
     assert prefilter.prefilter(("(?:(?i)\u017fegfault)",)) is None

@@ -105,9 +105,10 @@ class Matcher:
     def _veto(self):
         return compile_pattern(self._veto_regex) if self._veto_regex else None
 
-    def prefilter(self):
-        """Hyperscan over the same patterns (built once, cached between runs), or None."""
-        return prefilter(self._engine) if self._engine and USE_PREFILTER else None
+    def prefilter(self, small: bool = False):
+        """Hyperscan over the same patterns (built once, cached between runs), or None; for a
+        small log, None unless the cache folder keeps the database."""
+        return prefilter(self._engine, small) if self._engine and USE_PREFILTER else None
 
     def warm(self) -> None:
         """Build every engine a big log needs now: worker processes forked later inherit them."""
@@ -120,10 +121,10 @@ class Matcher:
         data = log.data
         if not self.patterns:
             return data.count(b"\n")
-        fast = self.prefilter()
-        if fast is not None and len(data) >= PREFILTER_FROM:
-            spans = fast.spans(data) if data.isascii() else ((0, len(data)),)
-            return self._scan(log, spans, hits)
+        if len(data) >= PREFILTER_FROM:
+            fast = self.prefilter() if data.isascii() else None
+            return self._scan(log, fast.spans(data) if fast is not None else ((0, len(data)),), hits)
+        fast = self.prefilter(small=True)
         lines = self._candidates(data, fast) if fast is not None else None
         if lines is None:  # no Hyperscan here, too many places, a very long line, much non-ASCII text
             return self._scan(log, ((0, len(data)),), hits)

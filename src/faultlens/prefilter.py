@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from functools import cache
+from pathlib import Path
 
 from faultlens.cache import cache_file, store
 
@@ -25,11 +26,11 @@ PREFILTER_FROM = 4 << 20  # bytes: from here Hyperscan finds lines, RE2's combin
 
 
 class Prefilter:
-    def __init__(self, regexes: tuple[str, ...]):
+    def __init__(self, regexes: tuple[str, ...], kept: Path | None):
         import hyperscan
 
         self._hs = hyperscan
-        self.db = _database(regexes)
+        self.db = _database(regexes, kept)
 
     def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
         """(pattern index, end offset) of every place a pattern may match; None past `limit`."""
@@ -72,25 +73,36 @@ class Prefilter:
 
 
 @cache
-def prefilter(regexes: tuple[str, ...]) -> Prefilter | None:
+def prefilter(regexes: tuple[str, ...], small: bool = False) -> Prefilter | None:
     """The prefilter for these (engine-ready) patterns, or None where Hyperscan cannot serve.
     On ASCII lines a non-ASCII pattern character matches nothing in either engine, except the two
-    that RE2 folds onto ASCII letters under (?i): the Kelvin sign and the long s."""
+    that RE2 folds onto ASCII letters under (?i): the Kelvin sign and the long s. For a small
+    text, only a database the cache folder keeps: compiling it on every run would cost more than
+    RE2 alone does."""
     if any(c in r for r in regexes for c in _FOLD_ONTO_ASCII):
         return None
     try:
-        return Prefilter(regexes)
+        import hyperscan as hs
     except ImportError:
         return None
+    kept = cache_file("hyperscan", "patterns", [hs.__version__.encode(), *(r.encode() for r in regexes)], ".hsdb")
+    if small and kept is None:
+        return None
+    return _prefilter(regexes, kept)
+
+
+@cache
+def _prefilter(regexes: tuple[str, ...], kept: Path | None) -> Prefilter | None:
+    try:
+        return Prefilter(regexes, kept)
     except Exception:  # noqa: BLE001 - any Hyperscan error: RE2 alone is always right
         return None
 
 
-def _database(regexes: tuple[str, ...]):
+def _database(regexes: tuple[str, ...], cached: Path | None):
     import hyperscan as hs
 
     flags = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
-    cached = cache_file("hyperscan", "patterns", [hs.__version__.encode(), *(r.encode() for r in regexes)], ".hsdb")
     if cached is not None and cached.exists():
         try:
             db = hs.loadb(cached.read_bytes(), hs.HS_MODE_BLOCK)
