@@ -49,6 +49,17 @@ def test_output_to_a_file_is_whole_though_the_process_skips_teardown(tmp_path: P
     assert out.read_text() == piped.stdout and piped.stdout.startswith("{")
 
 
+@pytest.mark.parametrize("closed, code, stderr", [
+    (">&-", 2, "faultlens: error: standard output is closed: nowhere to write the answer\n"),
+    ("2>&-", 0, ""),
+])
+def test_a_closed_standard_stream_is_one_line_and_an_exit_code(closed, code, stderr):
+    done = subprocess.run(["sh", "-c", f'exec "$@" {closed}', "sh", sys.executable, "-m", "faultlens", "explain", FLOOR],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert (done.returncode, done.stderr) == (code, stderr)
+    assert ("umask-restrictive-package" in done.stdout) == (code == 0)
+
+
 def test_terminal_output_piped_is_plain_text():
     out = run("explain", FLOOR)
     assert out.returncode == 0

@@ -349,6 +349,11 @@ def main() -> None:
     the interpreter's ~300 modules would cost ~20 ms more of a ~150 ms explain. Nothing is lost:
     every file a command writes is closed (and renamed into place) and every worker pool shut
     down before the command returns."""
+    if sys.stderr is None:  # started with standard error closed (`2>&-`): errors go nowhere
+        sys.stderr = open(os.devnull, "w")  # noqa: SIM115 - for the life of the process
+    if sys.stdout is None:  # started with standard output closed (`>&-`)
+        print("faultlens: error: standard output is closed: nowhere to write the answer", file=sys.stderr)
+        os._exit(EXIT_INPUT)
     try:
         app()
         code = EXIT_OK
