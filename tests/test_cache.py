@@ -62,3 +62,20 @@ def test_a_changed_class_definition_is_a_new_key(tmp_path: Path, monkeypatch):
     assert cache.memo("s", [], lambda: calls.append(1) or 1, (shapes.Shape,)) == 1 and len(calls) == 1
     module.write_text("class Shape:\n    sides = 3\n")
     assert cache.memo("s", [], lambda: calls.append(1) or 1, (shapes.Shape,)) == 1 and len(calls) == 2
+
+
+def test_a_cache_folder_keeps_only_its_newest_files(tmp_path: Path, monkeypatch):
+    """Every edit of a knowledge base is a new key: without pruning, old entries pile up."""
+    import os
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(cache, "KEEP", 3)
+    paths = []
+    for i in range(5):
+        path = cache.cache_file("k", "entry", [str(i).encode()], ".bin")
+        cache.store(path, lambda fh: fh.write(b"x"))
+        os.utime(path, ns=(i * 10**9, i * 10**9))  # the order they were written in, whatever the clock
+        paths.append(path)
+    cache.store(cache.cache_file("k", "entry", [b"last"], ".bin"), lambda fh: fh.write(b"x"))
+    kept = sorted(p.name for p in (tmp_path / "cache" / "faultlens" / "k").iterdir())
+    assert len(kept) == 3 and paths[4].name in kept and paths[3].name in kept and paths[0].name not in kept

@@ -44,7 +44,9 @@ def cache_file(kind: str, name: str, parts: Iterable[bytes], suffix: str) -> Pat
 
 
 def store(path: Path, write: Callable) -> None:
-    """write(binary file) into path, atomically; a cache that cannot be written is skipped."""
+    """write(binary file) into path, atomically; a cache that cannot be written is skipped. The
+    folder then keeps its KEEP newest files: each edit of a knowledge base or grammar is a new key,
+    and nothing else would ever remove the old ones."""
     import tempfile
 
     try:
@@ -58,6 +60,23 @@ def store(path: Path, write: Callable) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+        return
+    _prune(path.parent)
+
+
+KEEP = 32  # files per cache folder
+
+
+def _prune(folder: Path) -> None:
+    """Remove all but the KEEP newest finished files (a reader that loses one rebuilds it)."""
+    with contextlib.suppress(OSError):
+        files = [e for e in os.scandir(folder) if e.is_file() and not e.name.startswith(".")]
+        if len(files) <= KEEP:
+            return
+        files.sort(key=lambda e: e.stat().st_mtime_ns, reverse=True)
+        for old in files[KEEP:]:
+            with contextlib.suppress(OSError):
+                os.unlink(old.path)
 
 
 def memo(kind: str, sources: list[Path], build: Callable[[], T], classes: tuple[type, ...]) -> T:
