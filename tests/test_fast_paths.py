@@ -7,6 +7,8 @@ import random
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from faultlens import bigscan, match, prefilter
 from faultlens.ingest import sources
@@ -229,3 +231,23 @@ def test_a_big_gzipped_utf16_log_is_streamed_and_explained_like_the_plain_file(t
     assert "decompressed, scanned in pieces" in streamed.inputs[0].problems[0].reason
     assert [(i.kind, i.lines) for i in streamed.inputs] == [("log", 60_000)]
     assert _answer(streamed) == _relabelled(_answer(whole), str(log), str(packed))
+
+
+line_pieces = st.sampled_from([
+    "No space left on device", "Permission denied", "OSError: [Errno 13] ", "FAILED tests/x.py::t", "0 errors",
+    "disk full", "Permi\u017f\u017fion denied", "\u212aILLED", "\u2713", "\u2717 ", "\u00e9", " ", "\n", "\n\n", "x" * 300,
+    "2026-11-25T00:00:00Z ", "[12:00:00] ", "Traceback (most recent call last):\n", '  File "x.py", line 3\n',
+])
+
+
+@pytest.fixture(scope="module")
+def shared_matcher(kb) -> Matcher:
+    return Matcher(kb.patterns(), veto=kb.lexicon.benign)
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(line_pieces, max_size=60).map("".join))
+def test_every_path_gives_re2_alones_answer_on_any_text(shared_matcher, monkeypatch, text):
+    """Patterns matching, folding (the long s, the Kelvin sign), vetoed, at line edges, in traces."""
+    answers = _paths(shared_matcher, text.encode(), monkeypatch)
+    assert answers["candidates"] == answers["spans"] == answers["re2"]
