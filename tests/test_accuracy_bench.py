@@ -27,3 +27,11 @@ def test_calibration_fit_is_monotone_and_never_promotes_weak_evidence():
     xs, ys = zip(*knots)
     assert list(xs) == sorted(xs) and list(ys) == sorted(ys)
     assert accuracy.apply(knots, 0.45) == 0.45
+
+
+def test_the_uncalibrated_run_that_fits_the_map_works():
+    """`run.py --fit` explains the cases with the calibration map removed from the knowledge base."""
+    cases = yaml.safe_load((BENCH / "cases.yaml").read_text())[:5]
+    raw, calibrated = accuracy.run(cases, calibrated=False), accuracy.run(cases)
+    assert [o.top[0] for o in raw] == [o.top[0] for o in calibrated]
+    assert any(r.top[1] != c.top[1] for r, c in zip(raw, calibrated))  # the map was in effect, then not

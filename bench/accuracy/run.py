@@ -17,11 +17,12 @@ import argparse
 import json
 import random
 import sys
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from html import escape as xml_escape
 from pathlib import Path
 
 import yaml
+from msgspec.structs import replace
 
 from faultlens.ingest.sources import Blob
 from faultlens.kb.loader import load_kb
