@@ -127,6 +127,16 @@ def _floor_log(path: Path, kb) -> None:
             fh.write("\n")
 
 
+def _utf16_floor_log(path: Path, kb, encoding: str, bom: bool) -> None:
+    """The floor log with non-ASCII text on every line (accents, CJK, an emoji: a surrogate pair
+    in UTF-16), so that a cut in the wrong place shows."""
+    rng = random.Random(11)
+    lines = _corpus_lines(kb)
+    text = "".join((rng.choice(lines) if i % 997 == 0 else f"2026-11-25T00:00:{i % 60:02d}Z ts-07 étape {i}: PASS 検査 \U0001f600")
+                   + "\n" for i in range(60_000))
+    path.write_bytes(("\ufeff" if bom else "").encode(encoding) + text.encode(encoding))
+
+
 def _answer(result) -> list:
     return [(f.id, f.confidence, [(e.source, e.line, e.text) for e in f.evidence]) for f in result.findings] + \
         [(u.source, u.line, u.text) for u in result.unusual_lines]
@@ -148,17 +158,21 @@ def test_a_big_file_in_pieces_on_two_workers_explains_like_the_whole_file(tmp_pa
     assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3
 
 
-def test_a_big_gzipped_log_is_streamed_and_explained_like_the_plain_file(tmp_path: Path, kb, monkeypatch):
+@pytest.mark.parametrize("write, odd", [
+    (_floor_log, 0),
+    (lambda path, kb: _utf16_floor_log(path, kb, "utf-16-le", True), 1),  # odd sizes: cuts asked for mid code unit
+], ids=["ascii", "utf-16"])
+def test_a_big_gzipped_log_is_streamed_and_explained_like_the_plain_file(tmp_path: Path, kb, monkeypatch, write, odd):
     import gzip
 
     log = tmp_path / "station.log"
-    _floor_log(log, kb)
+    write(log, kb)
     packed = tmp_path / "station.log.gz"
     packed.write_bytes(gzip.compress(log.read_bytes()))
     whole = explain([str(log)], kb)
-    monkeypatch.setattr(sources, "HELD_BYTES", 200_000)
-    monkeypatch.setattr(sources, "STREAM_CHUNK", 50_000)
-    monkeypatch.setattr(bigscan, "PIECE", 300_000)
+    monkeypatch.setattr(sources, "HELD_BYTES", 200_000 + odd)
+    monkeypatch.setattr(sources, "STREAM_CHUNK", 50_000 + odd)
+    monkeypatch.setattr(bigscan, "PIECE", 300_000 + odd)
     streamed = explain([str(packed)], kb)
     assert "decompressed, scanned in pieces" in streamed.inputs[0].problems[0].reason
     assert [(i.kind, i.lines) for i in streamed.inputs] == [("log", 60_000)]
@@ -191,16 +205,6 @@ def test_a_gzip_stream_that_breaks_off_keeps_what_came_before(tmp_path: Path, kb
         assert any("corrupt gzip data after" in p.reason for i in result.inputs for p in i.problems)
 
 
-def _utf16_floor_log(path: Path, kb, encoding: str, bom: bool) -> None:
-    """The floor log with non-ASCII text on every line (accents, CJK, an emoji: a surrogate pair
-    in UTF-16), so that a cut in the wrong place shows."""
-    rng = random.Random(11)
-    lines = _corpus_lines(kb)
-    text = "".join((rng.choice(lines) if i % 997 == 0 else f"2026-11-25T00:00:{i % 60:02d}Z ts-07 étape {i}: PASS 検査 \U0001f600")
-                   + "\n" for i in range(60_000))
-    path.write_bytes(("\ufeff" if bom else "").encode(encoding) + text.encode(encoding))
-
-
 @pytest.mark.parametrize("encoding, bom", [("utf-16-le", True), ("utf-16-be", False)])
 def test_a_big_utf16_log_in_pieces_explains_like_the_whole_file(tmp_path: Path, kb, monkeypatch, encoding, bom):
     log = tmp_path / "station.log"
@@ -214,23 +218,6 @@ def test_a_big_utf16_log_in_pieces_explains_like_the_whole_file(tmp_path: Path, 
     assert [(i.kind, i.lines) for i in pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
     assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3
     assert "\ufffd" not in str(_answer(pieces))  # no character was cut in two
-
-
-def test_a_big_gzipped_utf16_log_is_streamed_and_explained_like_the_plain_file(tmp_path: Path, kb, monkeypatch):
-    import gzip
-
-    log = tmp_path / "station.log"
-    _utf16_floor_log(log, kb, "utf-16-le", True)
-    packed = tmp_path / "station.log.gz"
-    packed.write_bytes(gzip.compress(log.read_bytes()))
-    whole = explain([str(log)], kb)
-    monkeypatch.setattr(sources, "HELD_BYTES", 200_001)
-    monkeypatch.setattr(sources, "STREAM_CHUNK", 50_001)
-    monkeypatch.setattr(bigscan, "PIECE", 300_001)
-    streamed = explain([str(packed)], kb)
-    assert "decompressed, scanned in pieces" in streamed.inputs[0].problems[0].reason
-    assert [(i.kind, i.lines) for i in streamed.inputs] == [("log", 60_000)]
-    assert _answer(streamed) == _relabelled(_answer(whole), str(log), str(packed))
 
 
 line_pieces = st.sampled_from([
