@@ -99,13 +99,13 @@ def _prefilter(regexes: tuple[str, ...], kept: Path | None) -> Prefilter | None:
         return None
 
 
-def _database(regexes: tuple[str, ...], cached: Path | None):
+def _database(regexes: tuple[str, ...], kept: Path | None):
     import hyperscan as hs
 
     flags = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
-    if cached is not None and cached.exists():
+    if kept is not None and kept.exists():
         try:
-            db = hs.loadb(cached.read_bytes(), hs.HS_MODE_BLOCK)
+            db = hs.loadb(kept.read_bytes(), hs.HS_MODE_BLOCK)
             db.scratch = hs.Scratch(db)  # a loaded database comes without one
             return db
         except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt
@@ -113,7 +113,7 @@ def _database(regexes: tuple[str, ...], cached: Path | None):
     db = hs.Database(mode=hs.HS_MODE_BLOCK)
     db.compile(expressions=[r.encode() for r in regexes], ids=list(range(len(regexes))),
                flags=[flags] * len(regexes))
-    if cached is not None:
+    if kept is not None:
         blob = hs.dumpb(db)
-        store(cached, lambda fh: fh.write(blob))
+        store(kept, lambda fh: fh.write(blob))
     return db
