@@ -147,7 +147,6 @@ def _read_gzip_file(fh, label: str) -> Iterator[Blob | Problem]:
     the part before is left to bigscan, which decompresses it again piece by piece. A stream that
     breaks off (a log still being written) keeps what came before the break."""
     import gzip
-    import zlib
 
     chunks: list[bytes] = []
     held, total, bundle, broken, bom = 0, 0, False, None, b""
