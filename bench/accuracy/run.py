@@ -120,12 +120,13 @@ def real_files(case: dict, extra: str | None = None) -> dict[str, bytes]:
     return {name: text.encode(), **{k: str(v).encode() for k, v in (case.get("files") or {}).items()}}
 
 
-def run_real(kb, extra: str | None = None) -> list[Outcome]:
+def run_real(kb, probe: bool = False) -> list[Outcome]:
+    """probe: add one ordinary line (corpus.probe_line) to every case."""
     out = []
     for case in corpus.real_cases():
         if case.get("passing"):
             continue
-        result = explain(real_files(case, extra), kb, case.get("user"))
+        result = explain(real_files(case, corpus.probe_line(case["id"]) if probe else None), kb, case.get("user"))
         out.append(Outcome(case, [(f.id, f.confidence) for f in result.findings], _shown(result)))
     return out
 
@@ -138,10 +139,10 @@ def run_whole(kb) -> list[WholeOutcome]:
     return out
 
 
-def run_synthetic(kb, extra: str | None = None) -> list[Outcome]:
+def run_synthetic(kb, probe: bool = False) -> list[Outcome]:
     out = []
     for case in synthetic.cases():
-        files = {k: v.encode() for k, v in synthetic.build(case, extra).items()}
+        files = {k: v.encode() for k, v in synthetic.build(case, corpus.probe_line(case["id"]) if probe else None).items()}
         result = explain(files, kb, case.get("user"))
         out.append(Outcome(case, [(f.id, f.confidence) for f in result.findings]))
     return out
@@ -238,7 +239,7 @@ def tune_points(kb) -> list[tuple[float, bool]]:
 
 def summarize(kb) -> dict:
     real = run_real(kb)
-    probe = {o.case["id"]: o for o in run_real(kb, corpus.PROBE_LINE)}
+    probe = {o.case["id"]: o for o in run_real(kb, probe=True)}
     whole = run_whole(kb)
     splits = {}
     for split in ("held-out", "tune", "in-sample"):
@@ -250,7 +251,7 @@ def summarize(kb) -> dict:
         ecosystems.setdefault(o.case.get("ecosystem", "?"), []).append(o)
     cidiff = [o for o in whole if o.case.get("truth")]
     synthetic_outcomes = run_synthetic(kb)
-    synthetic_probe = run_synthetic(kb, corpus.PROBE_LINE)
+    synthetic_probe = run_synthetic(kb, probe=True)
     return {
         "real": {"all": rates(real), **splits,
                  "by_ecosystem": {k: rates(v) for k, v in sorted(ecosystems.items())}},

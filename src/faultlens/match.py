@@ -54,12 +54,14 @@ class Hits(Struct):
 
     by_key: dict[str, list[Hit]] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
+    last: dict[tuple[str, str], Hit] = field(default_factory=dict)  # (key, source) -> its last hit there
 
     def add(self, hit: Hit) -> None:
         self.counts[hit.key] = self.counts.get(hit.key, 0) + 1
         kept = self.by_key.setdefault(hit.key, [])
         if len(kept) < MAX_HITS_KEPT:
             kept.append(hit)
+        self.last[hit.key, hit.source] = hit
 
     def merge(self, other: "Hits", lines_before: int = 0, source: str | None = None) -> None:
         """Add the hits of a scan of a later part of the input, renumbered (and relabelled)."""
@@ -67,6 +69,8 @@ class Hits(Struct):
             for hit in kept:
                 self.add(replace(hit, line=hit.line + lines_before, source=source or hit.source))
             self.counts[key] += other.counts[key] - len(kept)
+        for (key, _), hit in other.last.items():
+            self.last[key, source or hit.source] = replace(hit, line=hit.line + lines_before, source=source or hit.source)
 
     def get(self, key: str) -> list[Hit]:
         return self.by_key.get(key, [])
@@ -86,12 +90,17 @@ class Hits(Struct):
 class Matcher:
     """A set of patterns compiled once, each engine when first needed."""
 
-    def __init__(self, patterns: list[Pattern], veto: str | None = None):
-        """veto: lines matching it are no evidence at all ("0 errors", "check passed")."""
+    def __init__(self, patterns: list[Pattern], veto: str | None = None, strong: frozenset[str] = frozenset(),
+                 never: str | None = None):
+        """veto: a line matching it says something went fine ("0 errors", "check passed"): only
+        the `strong` patterns (keys) still count on it. never: a line matching it is no evidence
+        at all (an echoed command: what it was asked to do is not what failed)."""
         self.patterns = patterns
         self._keys = [p.key for p in patterns]
         self._engine = tuple(f"(?:{for_engine(p.regex)})" for p in patterns)
         self._veto_regex = veto
+        self._never_regex = never
+        self._strong = frozenset(i for i, p in enumerate(patterns) if p.key in strong)
 
     @cached_property
     def _any(self):
@@ -105,6 +114,18 @@ class Matcher:
     def _veto(self):
         return compile_pattern(self._veto_regex) if self._veto_regex else None
 
+    @cached_property
+    def _never(self):
+        return compile_pattern(self._never_regex) if self._never_regex else None
+
+    def _judged(self, raw: bytes, found: list[int]) -> list[int]:
+        """The patterns found on a line that count as evidence there."""
+        if not found or (self._never is not None and self._never.search(raw)):
+            return []
+        if self._veto is not None and self._veto.search(raw):
+            return [i for i in found if i in self._strong]
+        return found
+
     def prefilter(self, small: bool = False):
         """Hyperscan over the same patterns (built once, cached between runs), or None; for a
         small log, None unless the cache folder keeps the database."""
@@ -114,7 +135,7 @@ class Matcher:
         """Build every engine a big log needs now: worker processes forked later inherit them."""
         self.prefilter()
         if self.patterns:
-            _ = self._any, self._which, self._veto
+            _ = self._any, self._which, self._veto, self._never
 
     def scan(self, log: LogText, hits: Hits) -> int:
         """Add the log's hits; return how many line breaks it holds (counted on the way)."""
@@ -179,9 +200,7 @@ class Matcher:
             line_no += data.count(b"\n", counted_to, start)
             counted_to = start
             raw = data[start:end]
-            if self._veto is not None and self._veto.search(raw):
-                continue
-            self._add(log, raw, start, end, line_no, self._found(raw, which), hits)
+            self._add(log, raw, start, end, line_no, self._judged(raw, self._found(raw, which)), hits)
         return line_no - 1 + data.count(b"\n", counted_to)
 
     def _found(self, raw: bytes, which: set[int] | None = None) -> list[int]:
@@ -216,9 +235,7 @@ class Matcher:
         raw = log.data[start:end]
         if len(raw) > LONG_LINE:
             raw = log.data[max(start, m.start() - WINDOW):min(end, m.end() + WINDOW)]
-        if self._veto is not None and self._veto.search(raw):
-            return
-        self._add(log, raw, start, end, line_no, self._found(raw), hits)
+        self._add(log, raw, start, end, line_no, self._judged(raw, self._found(raw)), hits)
 
     def _add(self, log: LogText, raw: bytes, start: int, end: int, line_no: int, found: list[int], hits: Hits) -> None:
         """The hits of one line (raw: the part tested), one per pattern found in it, in order."""

@@ -137,6 +137,9 @@ class BaselineReport(Struct, frozen=True):
     hits_seen_before: int  # log lines matching a signal that the passing run had too (not evidence)
 
 
+SHOW_UNUSUAL_BELOW = 0.9  # a top cause below this does not hide the lines that stand out
+
+
 class Explanation(Struct, frozen=True):
     verdict: Literal["explained", "unexplained"]
     findings: tuple[Finding, ...]
@@ -147,3 +150,8 @@ class Explanation(Struct, frozen=True):
     kb_version: str
     facts: tuple[Fact, ...] = ()
     baseline: BaselineReport | None = None
+
+    @property
+    def shows_unusual(self) -> bool:
+        """Are the lines that stand out shown beside the causes (always in JSON)?"""
+        return bool(self.unusual_lines) and (not self.findings or self.findings[0].confidence < SHOW_UNUSUAL_BELOW)

@@ -13,14 +13,14 @@ from faultlens.facts.snapshot import Snapshot
 from faultlens.ingest.decode import to_text
 from faultlens.ingest.sniff import sniff
 from faultlens.ingest.sources import Blob, InputError, read_inputs
-from faultlens.kb.model import KnowledgeBase
+from faultlens.kb.model import KnowledgeBase, Pattern
 from faultlens.match import Hits, Matcher
 from faultlens.model import BaselineReport, Explanation, InputInfo, Problem, RunbookRef
 from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
 from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
-from faultlens.rank import EXPLAINED_AT, rank
+from faultlens.rank import EXPLAINED_AT, RUN_FAILED, RUN_PASSED, rank
 from faultlens.runbooks import load_runbooks
 from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, unusual_lines
 
@@ -85,13 +85,24 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
 _PREPARED: dict[int, tuple[KnowledgeBase, Matcher, dict[str, RunbookRef]]] = {}
 
 
+STRONG_AT = 0.8  # a pattern some cause weighs this much (and not as a generic wording) survives the benign veto
+
+
+def matcher_for(kb: KnowledgeBase) -> Matcher:
+    """Every knowledge-base pattern and the lexicon's run-failed lines, with the veto rules."""
+    strong = frozenset(s.pattern.key for c in kb.causes.values() for s in c.signals
+                       if s.pattern is not None and s.weight >= STRONG_AT and not s.corroborate)
+    patterns = kb.patterns() + [Pattern(RUN_FAILED, kb.lexicon.run_failed), Pattern(RUN_PASSED, kb.lexicon.run_passed)]
+    return Matcher(patterns, veto=kb.lexicon.benign, strong=strong, never=kb.lexicon.not_evidence)
+
+
 def _prepared(kb: KnowledgeBase) -> tuple[Matcher, dict[str, RunbookRef]]:
     """The compiled patterns and the runbook index, made once per knowledge base (a night of
     runs shares them)."""
     known = _PREPARED.get(id(kb))
     if known is None or known[0] is not kb:
         refs = {rid: book.ref for rid, book in load_runbooks(kb.runbook_dirs).items()}
-        known = _PREPARED[id(kb)] = (kb, Matcher(kb.patterns(), veto=kb.lexicon.benign), refs)
+        known = _PREPARED[id(kb)] = (kb, matcher_for(kb), refs)
     return known[1], known[2]
 
 
@@ -121,6 +132,22 @@ def _scan(logs: list[LogText], matcher: Matcher) -> tuple[list[LogText], Hits]:
     return scanned, hits
 
 
+PASSED_RUN_DISCOUNT = 0.45  # confidences in a run that says it passed stay below EXPLAINED_AT
+
+
+def _run_passed(hits: Hits):
+    """The line where the run says it succeeded, if every log's last outcome line is a success."""
+    passed = None
+    for (key, source), hit in hits.last.items():
+        if key != RUN_PASSED and key != RUN_FAILED:
+            continue
+        failed, ok = hits.last.get((RUN_FAILED, source)), hits.last.get((RUN_PASSED, source))
+        if ok is None or (failed is not None and failed.line >= ok.line):
+            return None
+        passed = ok
+    return passed
+
+
 def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run | None = None,
                 good_sources: tuple[str, ...] = (), unusual: bool = True) -> Explanation:
     patterns = kb.patterns()
@@ -139,7 +166,13 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     ctx = build_context(Snapshot(run.records), user, access_hits, kb.lexicon,
                         Snapshot(good.records) if good is not None else None)
     facts = derive_facts(ctx)
-    findings = rank(kb, hits, facts, runbooks)
+    findings = rank(kb, hits, facts, runbooks, {i.source: i.lines for i in run.infos if i.kind == "log"})
+    passed = _run_passed(hits)
+    if passed is not None:  # the log says the run succeeded: what it printed on the way is no cause
+        findings = [replace(f, confidence=round(f.confidence * PASSED_RUN_DISCOUNT, 3)) for f in findings]
+        run = replace(run, infos=[replace(i, problems=i.problems + (Problem(
+            i.source, "the log says the run succeeded: no cause found in it counts as confident", passed.line),))
+            if i.source == passed.source else i for i in run.infos])
     explained = bool(findings) and findings[0].confidence >= EXPLAINED_AT
     report = None
     if good is not None:
@@ -149,7 +182,7 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
         verdict="explained" if explained else "unexplained",
         findings=tuple(findings),
         inputs=tuple(run.infos),
-        unusual_lines=tuple(unusual_lines(run.logs, kb.lexicon)) if unusual and not explained else (),
+        unusual_lines=tuple(unusual_lines(run.logs, kb.lexicon)) if unusual else (),
         account=ctx.service,
         kb_causes=len(kb.causes),
         kb_version=kb.version,

@@ -1,9 +1,11 @@
 """Evidence x causes -> scored findings. Pure: data in, data out.
 
 A cause's evidence score combines its fired signals as independent pieces of evidence (noisy-OR
-of weight x strength); signals with negative weight argue against it and scale it down. The
-knowledge base's calibration map turns the score into a confidence that means what it says
-(fitted on the accuracy benchmark: bench/accuracy).
+of weight x strength); signals with negative weight argue against it and scale it down, but a
+log signal against a cause only where the cause's own log evidence is (its line, stack trace or
+a window of lines around it: `scope` in the YAML), never anywhere in the run. A generic wording
+(`corroborate: true`) counts in full only on an error-level line or before the run failed.
+The knowledge base's calibration map turns the score into a confidence (bench/accuracy).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from msgspec import Struct
 from msgspec.structs import replace
 
 from faultlens.kb.model import Cause, KnowledgeBase, Signal
+from faultlens.kb.patterns import text_pattern
 from faultlens.match import Hit, Hits
 from faultlens.model import Evidence, Fact, Finding, RunbookRef
 
@@ -21,6 +24,11 @@ REPORT_AT = 0.1  # evidence score below which a cause is not listed at all
 EXPLAINED_AT = 0.5  # "real support": the verdict is explained and the exit code 0
 EVIDENCE_PER_SIGNAL = 3
 EVIDENCE_PER_FINDING = 10
+UNCORROBORATED = 0.35  # the strength of a generic signal no error level or failed run backs up
+FAILED_WITHIN = 50  # lines: a failure reported this soon after a generic line backs it up
+NEAR_END = 20  # lines (or a tenth of the log, if more): an error-level line this near the end backs itself up
+RUN_FAILED = "lexicon/run-failed"  # the pattern keys of the lexicon's run_failed / run_passed lines
+RUN_PASSED = "lexicon/run-passed"
 
 
 class Fired(Struct, frozen=True):
@@ -28,14 +36,18 @@ class Fired(Struct, frozen=True):
     strength: float
     evidence: tuple[Evidence, ...]
     fact: Fact | None = None
+    hits: tuple[Hit, ...] = ()  # the log lines behind it
 
     @property
     def effect(self) -> float:
         return self.signal.weight * self.strength
 
 
-def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef]) -> list[Finding]:
-    findings = [f for cause in kb.causes.values() if (f := _score(kb, cause, hits, facts, runbooks))]
+def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef],
+         lines: dict[str, int] | None = None) -> list[Finding]:
+    """lines: how many lines each log has (for "near the end of the run")."""
+    ctx = _Context(kb, hits, facts, lines or {})
+    findings = [f for cause in kb.causes.values() if (f := _score(ctx, cause, runbooks))]
     findings = _symptoms_yield(findings, kb)
     return sorted((f for f in findings if f.confidence >= REPORT_AT), key=lambda f: (-f.confidence, f.id))
 
@@ -43,20 +55,29 @@ def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[s
 def _symptoms_yield(findings: list[Finding], kb: KnowledgeBase) -> list[Finding]:
     """A failed assertion beside an infrastructure cause is that cause's symptom: its confidence
     keeps only the share the other causes leave unexplained."""
-    best_other = max((f.confidence for f in findings if not kb.causes[f.id].symptom), default=0.0)
+    best_other = max((f.confidence for f in findings if not kb.causes[f.id].symptom and f.confidence >= EXPLAINED_AT),
+                     default=0.0)
     if not best_other:
         return findings
     return [replace(f, confidence=round(f.confidence * (1.0 - best_other), 3)) if kb.causes[f.id].symptom else f
             for f in findings]
 
 
-def _score(kb: KnowledgeBase, cause: Cause, hits: Hits, facts: dict[str, Fact],
-           runbooks: dict[str, RunbookRef]) -> Finding | None:
-    fired = [f for s in cause.signals if (f := _fire(s, cause, hits, facts)) is not None]
-    positive = [f for f in fired if f.effect > 0]
-    negative = [f for f in fired if f.effect < 0]
+class _Context(Struct, frozen=True):
+    kb: KnowledgeBase
+    hits: Hits
+    facts: dict[str, Fact]
+    lines: dict[str, int]
+
+
+def _score(ctx: _Context, cause: Cause, runbooks: dict[str, RunbookRef]) -> Finding | None:
+    kb = ctx.kb
+    supporting = [s for s in cause.signals if s.weight > 0 or s.kind == "sequence"]
+    positive = [f for s in supporting if (f := _fire(s, cause, ctx)) is not None and f.effect > 0]
     if cause.requires and not any(f.signal.id in cause.requires for f in positive):
         return None
+    anchors = [h for f in positive for h in f.hits]
+    negative = [f for s in cause.signals if s.weight < 0 and (f := _fire(s, cause, ctx, anchors)) is not None]
     doubt = 1.0
     for f in positive:
         doubt *= 1.0 - f.effect
@@ -89,10 +110,20 @@ def _collect(fired: list[Fired]) -> tuple[Evidence, ...]:
     return tuple(out[:EVIDENCE_PER_FINDING])
 
 
-def _fire(signal: Signal, cause: Cause, hits: Hits, facts: dict[str, Fact]) -> Fired | None:
+def _fire(signal: Signal, cause: Cause, ctx: _Context, anchors: list[Hit] | None = None) -> Fired | None:
+    """The signal, if it fires; a signal against the cause (anchors given) only in its scope."""
+    hits, facts = ctx.hits, ctx.facts
     if signal.kind == "log":
         found = hits.get(signal.pattern.key)
-        return Fired(signal, 1.0, tuple(_evidence(h) for h in found)) if found else None
+        if anchors is not None and signal.scope != "run":
+            found = [h for h in found if any(_in_scope(h, a, signal) for a in anchors)]
+        if not found:
+            return None
+        strength = 1.0
+        if signal.corroborate:
+            backed = [h for h in found if _corroborated(h, ctx)]
+            strength, found = (1.0, backed) if backed else (UNCORROBORATED, found)
+        return Fired(signal, strength, tuple(_evidence(h) for h in found), hits=tuple(found))
     if signal.kind == "fact":
         fact = facts.get(signal.fact)
         return Fired(signal, fact.strength, fact.evidence, fact) if fact and fact.strength > 0 else None
@@ -102,7 +133,30 @@ def _fire(signal: Signal, cause: Cause, hits: Hits, facts: dict[str, Fact]) -> F
     if pair is None:
         return None
     first, then = pair
-    return Fired(signal, 1.0, (_evidence(then), _evidence(first)))
+    return Fired(signal, 1.0, (_evidence(then), _evidence(first)), hits=(then, first))
+
+
+def _in_scope(hit: Hit, anchor: Hit, signal: Signal) -> bool:
+    """Is a hit against a cause where the cause's evidence is (signal.scope)?"""
+    if hit.source != anchor.source:
+        return False
+    if hit.line == anchor.line:
+        return True
+    if signal.scope == "block":
+        return any(b is not None and t in b for t, b in ((hit.text, anchor.block), (anchor.text, hit.block)))
+    return signal.scope == "window" and abs(hit.line - anchor.line) <= signal.window
+
+
+def _corroborated(hit: Hit, ctx: _Context) -> bool:
+    """A generic line backed up: the run or a step failed soon after it, or it is logged at error
+    level near the end of its log."""
+    if any(f.source == hit.source and 0 <= f.line - hit.line <= FAILED_WITHIN for f in ctx.hits.get(RUN_FAILED)):
+        return True
+    failed = ctx.hits.last.get((RUN_FAILED, hit.source))
+    if failed is not None and 0 <= failed.line - hit.line <= FAILED_WITHIN:
+        return True
+    end = ctx.lines.get(hit.source, hit.line)
+    return hit.line > end - max(NEAR_END, end // 10) and bool(text_pattern(ctx.kb.lexicon.error_level).search(hit.text))
 
 
 def _evidence(hit: Hit) -> Evidence:

@@ -74,21 +74,25 @@ def new_lines(candidates: list[tuple[str, int, str]], seen: set[str]) -> list[Un
 
 
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
-    """Scored: 1 / how many lines of its log are the same message, + 2 when error-like."""
+    """Scored: 1 / how many lines of its log are the same message, + 2 when error-like, + 1 at
+    error level, + up to 1 the later it comes (a run fails at its end, its noise starts early)."""
     scored: list[UnusualLine] = []
     for log in logs:
         lines = _profiled(log)
         errors, benign = _matching(log, lexicon.error_like), _matching(log, lexicon.benign)
+        benign |= _matching(log, lexicon.not_evidence)
+        level = _matching(log, lexicon.error_level)
         rarity = len(lines) >= MIN_LINES_FOR_RARITY
         groups = mine([t for _, _, t in lines]).groups if rarity else []
         sizes = Counter(groups)
         for i, (view, number, text) in enumerate(lines):
             if view in benign:
-                continue  # "0 errors", "check passed": never what stands out in a failure
+                continue  # "0 errors", "check passed", an echoed command: never what stands out
             score = 1.0 / sizes[groups[i]] if rarity else 0.0
             if view in errors:
-                score += 2.0
+                score += 2.0 + (view in level)
             if score >= 1.0:
+                score += i / len(lines)
                 scored.append(UnusualLine(log.source, number, text[:500], round(score, 3)))
     scored.sort(key=lambda u: (-u.score, u.source, u.line))
     return scored[:SHOWN]

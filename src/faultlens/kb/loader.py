@@ -111,7 +111,7 @@ def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[
     for key, spec in (data.get("signals") or {}).items():
         if not isinstance(spec, Mapping) or not isinstance(spec.get("pattern"), str):
             raise KBError(f"{path}:{data['signals'].line_of(key)}: shared signal {key!r} needs a 'pattern' string")
-        shared[key] = Pattern(key, _pattern(spec["pattern"], path, spec.line_of("pattern")),
+        shared[key] = Pattern(key, _pattern(spec["pattern"], path, spec.line_of("pattern"), spec.get("case")),
                               _access(spec.get("access"), path, spec.line_of("access")))
     for key, value in (data.get("lexicon") or {}).items():
         lexicon[key] = _pattern(value, path, data["lexicon"].line_of(key))
@@ -185,15 +185,21 @@ def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
     if len(kinds) != 1:
         raise KBError(f"{path}:{line}: signal {sid!r} needs exactly one of 'log', 'use', 'fact', 'then'")
     kind = kinds[0]
-    if kind == "log":
-        pattern = Pattern(f"{cid}/{sid}", _pattern(spec["log"], path, spec.line_of("log")),
-                          _access(spec.get("access"), path, spec.line_of("access")))
-        return Signal(sid, "log", float(weight), pattern=pattern, line=line)
-    if kind == "use":
-        ref = spec["use"]
-        if ref not in shared:
-            raise KBError(f"{path}:{spec.line_of('use')}: unknown shared signal {ref!r} (see {SIGNALS_FILE})")
-        return Signal(sid, "log", float(weight), pattern=shared[ref], line=line)
+    if kind in ("log", "use"):
+        scope, window = _scope(spec, path)
+        corroborate = spec.get("corroborate", False)
+        if not isinstance(corroborate, bool):
+            raise KBError(f"{path}:{spec.line_of('corroborate')}: corroborate must be true or false")
+        if kind == "log":
+            pattern = Pattern(f"{cid}/{sid}", _pattern(spec["log"], path, spec.line_of("log"), spec.get("case")),
+                              _access(spec.get("access"), path, spec.line_of("access")))
+        else:
+            ref = spec["use"]
+            if not isinstance(ref, str) or ref not in shared:
+                raise KBError(f"{path}:{spec.line_of('use')}: unknown shared signal {ref!r} (see {SIGNALS_FILE})")
+            pattern = shared[ref]
+        return Signal(sid, "log", float(weight), pattern=pattern, line=line, scope=scope, window=window,
+                      corroborate=corroborate)
     if kind == "fact":
         from faultlens.facts import FACT_NAMES
 
@@ -206,14 +212,30 @@ def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
     return Signal(sid, "sequence", float(weight), after=spec["after"], then=spec["then"], within=within, line=line)
 
 
-def _pattern(regex, path: Path, line: int) -> str:
+def _pattern(regex, path: Path, line: int, case=None) -> str:
+    """A checked pattern; case-insensitive unless `case: sensitive` says there is a reason."""
     if not isinstance(regex, str) or not regex:
         raise KBError(f"{path}:{line}: pattern must be a non-empty string")
+    if case not in (None, "sensitive", "insensitive"):
+        raise KBError(f"{path}:{line}: case must be 'sensitive' or 'insensitive'")
+    if case != "sensitive" and not regex.startswith("(?i)"):
+        regex = "(?i)" + regex
     try:
         check_pattern(regex)
     except PatternError as exc:
         raise KBError(f"{path}:{line}: bad pattern {regex!r}: {exc}") from None
     return regex
+
+
+def _scope(spec, path: Path) -> tuple[str, int]:
+    """Where a signal against a cause counts (see kb.model.Signal): line, block, run or a number
+    of lines around the cause's own evidence. Default: 3 lines."""
+    raw = spec.get("scope", 3)
+    if raw in ("line", "block", "run"):
+        return raw, 0
+    if isinstance(raw, int) and not isinstance(raw, bool) and 0 <= raw <= 1000:
+        return "window", raw
+    raise KBError(f"{path}:{spec.line_of('scope')}: scope must be line, block, run or a number of lines (0-1000)")
 
 
 def _access(value, path: Path, line: int) -> str | None:

@@ -8,6 +8,7 @@ from typing import Literal
 from msgspec import Struct
 
 SignalKind = Literal["log", "fact", "sequence"]
+Scope = Literal["line", "block", "window", "run"]
 
 
 class Pattern(Struct, frozen=True):
@@ -28,6 +29,13 @@ class Signal(Struct, frozen=True):
     then: str | None = None  # ...followed by this one...
     within: timedelta | None = None  # ...at most this much later
     line: int = 0
+    # where a log signal against a cause counts: on a supporting line itself ("line"), in its stack
+    # trace ("block"), within `window` lines of it ("window"), or anywhere in the run ("run")
+    scope: Scope = "window"
+    window: int = 3
+    # a generic wording ("timed out", "watchdog"): full weight only at error level or before the
+    # run fails, else weak evidence (rank.UNCORROBORATED)
+    corroborate: bool = False
 
 
 class Example(Struct, frozen=True):
@@ -63,6 +71,10 @@ class Lexicon(Struct, frozen=True):
     system_accounts: str  # owners that are not a person's account
     executable_names: str  # file paths that should carry an execute bit
     private_key_names: str  # file names of private keys
+    error_level: str  # a line logged at error level (corroborates a generic signal)
+    run_failed: str  # a line that says the run or step failed (non-zero exit, FAILED, BUILD FAILURE)
+    run_passed: str  # a line that says the run succeeded (BUILD SUCCESS, Finished: SUCCESS)
+    not_evidence: str  # echoed commands and their arguments: never evidence of anything
 
     @classmethod
     def fields(cls) -> tuple[str, ...]:

@@ -67,7 +67,7 @@ def render(result: Explanation, top: int) -> str:
             out.append("")
             out.append(code_block([f"{where(u.source, u.line)}  {u.text}" for u in result.baseline.new_lines]))
         out.append("")
-    if result.unusual_lines:
+    if result.shows_unusual:
         out.append("### Lines that stand out")
         out.append("")
         out.append(code_block([f"{where(u.source, u.line)}  {u.text}" for u in result.unusual_lines]))

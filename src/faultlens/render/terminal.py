@@ -46,7 +46,7 @@ def view(result: Explanation, top: int) -> list[Line]:
         out += _finding(n, finding)
     if result.baseline is not None:
         out += _baseline(result.baseline)
-    if result.unusual_lines:
+    if result.shows_unusual:
         out.append([("Lines that stand out:", "bold")])
         width = max(len(where(u.source, u.line)) for u in result.unusual_lines)
         out += [[(f"  {where(u.source, u.line):<{width}}  ", "cyan"), (inert(u.text), None)] for u in result.unusual_lines]
