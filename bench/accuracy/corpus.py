@@ -156,11 +156,16 @@ def passing_logs() -> tuple[tuple[str, bytes], ...]:
     return tuple(found)
 
 
+# a whole run's verdict: ordinary in the passing log it ends, self-contradicting inside a failing one
+_VERDICT = re.compile(r"BUILD SUCCESS|Finished: SUCCESS|Process completed with exit code 0|^=+ \d+ passed")
+
+
 @cache
 def noise_pool() -> tuple[str, ...]:
-    """Lines of real passing logs: what surrounds a failure in the wrappers."""
+    """Lines of real passing logs, their run's verdict line aside: what surrounds a failure in the
+    wrappers."""
     lines = []
     for name, data in passing_logs():
         text = data.decode("utf-8", "replace").replace("\r", "")
-        lines += [ln[:300] for ln in text.split("\n") if ln.strip()][:400]
+        lines += [ln[:300] for ln in text.split("\n") if ln.strip() and not _VERDICT.search(ln)][:400]
     return tuple(lines)
