@@ -120,7 +120,7 @@ def _fire(signal: Signal, cause: Cause, ctx: _Context, anchors: list[Hit] | None
         if not found:
             return None
         strength = 1.0
-        if signal.corroborate:
+        if signal.corroborate or all(_quiet(h, ctx) for h in found):
             backed = [h for h in found if _corroborated(h, ctx)]
             strength, found = (1.0, backed) if backed else (UNCORROBORATED, found)
         return Fired(signal, strength, tuple(_evidence(h) for h in found), hits=tuple(found))
@@ -145,6 +145,12 @@ def _in_scope(hit: Hit, anchor: Hit, signal: Signal) -> bool:
     if signal.scope == "block":
         return any(b is not None and t in b for t, b in ((hit.text, anchor.block), (anchor.text, hit.block)))
     return signal.scope == "window" and abs(hit.line - anchor.line) <= signal.window
+
+
+def _quiet(hit: Hit, ctx: _Context) -> bool:
+    """Logged at info or debug level (and not at error level)."""
+    lexicon = ctx.kb.lexicon
+    return bool(text_pattern(lexicon.quiet_level).search(hit.text)) and not text_pattern(lexicon.error_level).search(hit.text)
 
 
 def _corroborated(hit: Hit, ctx: _Context) -> bool:

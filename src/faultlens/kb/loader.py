@@ -114,7 +114,7 @@ def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[
         shared[key] = Pattern(key, _pattern(spec["pattern"], path, spec.line_of("pattern"), spec.get("case")),
                               _access(spec.get("access"), path, spec.line_of("access")))
     for key, value in (data.get("lexicon") or {}).items():
-        lexicon[key] = _pattern(value, path, data["lexicon"].line_of(key))
+        lexicon[key] = _pattern(value, path, data["lexicon"].line_of(key), "sensitive")  # as written
     return _calibration(data.get("calibration"), path, data.line_of("calibration"))
 
 

@@ -72,6 +72,7 @@ class Lexicon(Struct, frozen=True):
     executable_names: str  # file paths that should carry an execute bit
     private_key_names: str  # file names of private keys
     error_level: str  # a line logged at error level (corroborates a generic signal)
+    quiet_level: str  # a line logged at info or debug level: its hits count as generic ones
     run_failed: str  # a line that says the run or step failed (non-zero exit, FAILED, BUILD FAILURE)
     run_passed: str  # a line that says the run succeeded (BUILD SUCCESS, Finished: SUCCESS)
     not_evidence: str  # echoed commands and their arguments: never evidence of anything
