@@ -79,6 +79,18 @@ class Evidence(Struct, frozen=True):
     context: str | None = None  # e.g. the test case of a JUnit failure
 
 
+class Event(Struct, frozen=True):
+    """A failed operation as a log line tells it, whatever ecosystem printed it (events/)."""
+
+    op: str | None  # open, create, mkdir, rename, lock, exec, stat, chdir, connect, bind, resolve, fork, watch...
+    errno: str | None  # EACCES, ENOENT, ENOSPC... (Linux names)
+    object: str | None  # the path, host, package or unit it was about
+    speaker: str | None  # the family of the tool that printed it (python, go, nginx as webserver...)
+    source: str
+    line: int | None
+    text: str
+
+
 class Fact(Struct, frozen=True):
     """A named conclusion drawn from the snapshot (and log paths), with its proof.
 
@@ -91,6 +103,15 @@ class Fact(Struct, frozen=True):
     summary: str
     evidence: tuple[Evidence, ...] = ()
     next_steps: tuple[str, ...] = ()
+
+
+class Hypothesis(Struct, frozen=True):
+    """What could still be behind a failure the evidence does not settle, and how to tell."""
+
+    id: str  # the catalog cause it would be
+    title: str
+    why: str
+    check: str  # the command that tells it apart
 
 
 class RunbookRef(Struct, frozen=True):
@@ -150,6 +171,8 @@ class Explanation(Struct, frozen=True):
     kb_version: str
     facts: tuple[Fact, ...] = ()
     baseline: BaselineReport | None = None
+    events: tuple[Event, ...] = ()
+    hypotheses: tuple[Hypothesis, ...] = ()
 
     @property
     def shows_unusual(self) -> bool:

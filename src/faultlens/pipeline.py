@@ -7,8 +7,10 @@ from contextlib import nullcontext
 from msgspec import Struct, field
 from msgspec.structs import replace
 
+from faultlens import events
 from faultlens.facts import build_context, derive_facts
 from faultlens.facts.baseline import summaries
+from faultlens.facts.hypotheses import hypotheses
 from faultlens.facts.snapshot import Snapshot
 from faultlens.ingest.decode import to_text
 from faultlens.ingest.sniff import sniff
@@ -92,7 +94,8 @@ def matcher_for(kb: KnowledgeBase) -> Matcher:
     """Every knowledge-base pattern and the lexicon's run-failed lines, with the veto rules."""
     strong = frozenset(s.pattern.key for c in kb.causes.values() for s in c.signals
                        if s.pattern is not None and s.weight >= STRONG_AT and not s.corroborate)
-    patterns = kb.patterns() + [Pattern(RUN_FAILED, kb.lexicon.run_failed), Pattern(RUN_PASSED, kb.lexicon.run_passed)]
+    patterns = kb.patterns() + [Pattern(RUN_FAILED, kb.lexicon.run_failed), Pattern(RUN_PASSED, kb.lexicon.run_passed)] \
+        + [Pattern(key, regex) for key, regex in events.patterns()]
     return Matcher(patterns, veto=kb.lexicon.benign, strong=strong, never=kb.lexicon.not_evidence)
 
 
@@ -162,9 +165,10 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
         texts = [h.text for kept in hits.by_key.values() for h in kept] + [c[2] for c in candidates]
         seen = seen_before(good_lines(good.logs), texts)
         hits, seen_count = hits.without(lambda h: h.text in seen)
+    found = events.extract(hits)
     access_hits = [(h, p.access) for p in patterns if p.access for h in hits.get(p.key)]
     ctx = build_context(Snapshot(run.records), user, access_hits, kb.lexicon,
-                        Snapshot(good.records) if good is not None else None)
+                        Snapshot(good.records) if good is not None else None, tuple(found))
     facts = derive_facts(ctx)
     findings = rank(kb, hits, facts, runbooks, {i.source: i.lines for i in run.infos if i.kind == "log"})
     passed = _run_passed(hits)
@@ -188,4 +192,6 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
         kb_version=kb.version,
         facts=tuple(facts.values()),
         baseline=report,
+        events=tuple(found),
+        hypotheses=() if explained else tuple(hypotheses(ctx, tuple(found))),
     )

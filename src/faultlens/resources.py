@@ -20,5 +20,10 @@ def data_dir(name: str) -> Path:
     raise FileNotFoundError(f"faultlens data folder {name!r} is missing from the installation")
 
 
+def package_dir() -> Path:
+    """The installed package's own folder (data files that live beside the code)."""
+    return _PACKAGE
+
+
 def causes_dir() -> Path:
     return _PACKAGE / "kb" / "causes"

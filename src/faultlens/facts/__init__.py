@@ -27,6 +27,7 @@ FACTS: dict[str, Callable[[FactContext], list[Fact]]] = {
     "denied-path-not-executable": checks.denied_path("not-executable"),
     "denied-path-wrong-owner": checks.denied_path("wrong-owner"),
     "denied-path-allowed-by-modes": checks.denied_path("allowed-by-modes"),
+    "denied-path-partly-known": checks.denied_path("partly-known"),
     "baseline-became-unreadable": checks.baseline_became_unreadable,
     "baseline-owner-changed": checks.baseline_owner_changed,
     "baseline-lost-exec-bit": checks.baseline_lost_exec_bit,

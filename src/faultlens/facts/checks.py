@@ -213,8 +213,9 @@ def denied_path(diagnosis: str) -> Callable[[FactContext], list[Fact]]:
         "not-executable": "{path}: mode {mode} has no execute bit for {who}",
         "wrong-owner": "{path}: owned by {owner}:{group} (mode {mode}); {who} cannot {want} it",
         "allowed-by-modes": "{path}: the modes allow {who} to {want} it, yet access was denied",
+        "partly-known": "{path}: the modes the snapshot shows allow {who} to {want} it, but it does not show {unknown}",
     }
-    wants = {"r": "read", "w": "write", "x": "execute"}
+    wants = {"r": "read", "w": "write", "x": "execute", "s": "look up"}
 
     def check(ctx: FactContext) -> list[Fact]:
         out = []
@@ -225,7 +226,9 @@ def denied_path(diagnosis: str) -> Callable[[FactContext], list[Fact]]:
             summary = texts[diagnosis].format(
                 path=d.path, mode=format_mode(d.entry.mode), owner=d.entry.owner, group=d.entry.group,
                 who=_who(ctx), want=wants[d.access], blocker=blocker.path, bmode=format_mode(blocker.mode),
-                bowner=blocker.owner)
+                bowner=blocker.owner, unknown=", ".join(d.unknown[:3]) + (" ..." if len(d.unknown) > 3 else ""))
+            if d.creating:
+                summary += f" (it did not exist: {d.op or 'creating'} it needs write access to {d.entry.path})"
             evidence = (Evidence(d.hit.source, d.hit.line, d.hit.text, f"denied-path-{diagnosis}"),)
             evidence += _cite([blocker] if blocker is not d.entry else [d.entry], f"denied-path-{diagnosis}")
             out.append(Fact(f"denied-path-{diagnosis}", 1.0, summary, evidence, (f"namei -l {d.path}",)))

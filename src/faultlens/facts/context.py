@@ -14,7 +14,7 @@ from faultlens.facts.trees import Outlier, Tree, outliers, sibling_sets, trees
 from faultlens.kb.model import Lexicon
 from faultlens.kb.patterns import text_pattern
 from faultlens.match import Hit
-from faultlens.model import FileEntry, ServiceAccount
+from faultlens.model import Event, FileEntry, ServiceAccount
 
 # Reasoning for "someone who is neither the owner nor in the group" when no account is known.
 ANY_OTHER_USER = Account("(any other user)")
@@ -24,11 +24,16 @@ class DeniedPath(Struct, frozen=True):
     """A path a log line says access was denied to, checked against the snapshot."""
 
     hit: Hit
-    access: str
+    access: str  # r, w, x, or s (look-up only)
     path: str
     entry: FileEntry
     reach: Reach
-    diagnosis: str  # restrictive-mode | not-traversable | not-executable | wrong-owner | allowed-by-modes
+    # restrictive-mode | not-traversable | not-executable | wrong-owner | allowed-by-modes |
+    # partly-known (the modes the snapshot shows allow it, but directories above are not shown)
+    diagnosis: str
+    op: str | None = None  # the failed operation, from the event
+    unknown: tuple[str, ...] = ()  # directories above the path the snapshot does not show
+    creating: bool = False  # the path did not exist: the access was to create it in its directory
 
 
 class FactContext(Struct):
@@ -49,8 +54,16 @@ class FactContext(Struct):
         return is_personal(owner, self.account, self.system_accounts)
 
 
+# What an operation needs of the path it names: w on its directory to create, rename, lock or
+# remove; x to run it; only search on the way to look it up; r to open it.
+OP_ACCESS = {"create": "w", "mkdir": "w", "rename": "w", "lock": "w", "unlink": "w", "write": "w", "chown": "w",
+             "chmod": "w", "exec": "x", "stat": "s", "chdir": "x", "open": "r", "read": "r", "load": "r", "watch": "r"}
+IN_PARENT = frozenset({"create", "mkdir", "rename", "lock", "unlink"})
+DENIED = frozenset({"EACCES", "EPERM"})
+
+
 def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[Hit, str]], lexicon: Lexicon,
-                  baseline: Snapshot | None = None) -> FactContext:
+                  baseline: Snapshot | None = None, events: tuple[Event, ...] = ()) -> FactContext:
     all_trees = trees(snapshot)
     sets = sibling_sets(snapshot, all_trees)
     account, service = service_account(user, snapshot, sets)
@@ -62,28 +75,39 @@ def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[
     if baseline is not None:
         ctx.changes = compare(snapshot, baseline)
     path_re = text_pattern(lexicon.path)
+    by_line = {(e.source, e.line): e for e in events if e.errno in DENIED}
     for hit, access in _most_specific_access(access_hits):
-        for path in path_re.findall(hit.text):
-            denied = _locate(ctx, hit, access, path)
+        event = by_line.get((hit.source, hit.line))
+        op = event.op if event is not None else None
+        if op in OP_ACCESS:
+            access = OP_ACCESS[op]
+        paths = path_re.findall(hit.text)
+        if event is not None and event.object and event.object.startswith("/"):
+            paths = [event.object] + [p for p in paths if p != event.object]
+        for path in paths:
+            denied = _locate(ctx, hit, access, path, op)
             if denied is not None:
                 ctx.denied.append(denied)
                 break
     return ctx
 
 
-def _locate(ctx: FactContext, hit: Hit, access: str, path: str) -> DeniedPath | None:
-    """The path itself if the snapshot has it; else its directory: creating a file needs write
-    access to the directory, reaching one needs to enter it."""
+def _locate(ctx: FactContext, hit: Hit, access: str, path: str, op: str | None) -> DeniedPath | None:
+    """The path itself if the snapshot has it and the operation is on it; else its directory:
+    creating, renaming, locking or removing a file needs write access to the directory (a denied
+    path the listing does not show, in a directory it does, was being created); reaching one needs
+    to enter it."""
     found = ctx.snapshot.resolve(path)
-    if found is not None:
-        return _diagnose(ctx, hit, access, path, ctx.snapshot.entries[found])
+    if found is not None and op not in IN_PARENT:
+        return _diagnose(ctx, hit, access, path, ctx.snapshot.entries[found], op)
     parent = ctx.snapshot.resolve(posixpath.dirname(path.rstrip("/")))
     if parent is None or ctx.snapshot.entries[parent].type != "dir":
         return None
-    return _diagnose(ctx, hit, "w" if access == "w" else "x", path, ctx.snapshot.entries[parent])
+    want = "w" if access == "w" or op in IN_PARENT else ("s" if access == "s" else "x")
+    return _diagnose(ctx, hit, want, path, ctx.snapshot.entries[parent], op, creating=found is None)
 
 
-_SPECIFICITY = {"r": 0, "w": 1, "x": 2}
+_SPECIFICITY = {"r": 0, "s": 1, "w": 2, "x": 3}
 
 
 def _most_specific_access(access_hits: list[tuple[Hit, str]]) -> list[tuple[Hit, str]]:
@@ -96,11 +120,13 @@ def _most_specific_access(access_hits: list[tuple[Hit, str]]) -> list[tuple[Hit,
     return [best[k] for k in sorted(best)]
 
 
-def _diagnose(ctx: FactContext, hit: Hit, access: str, path: str, entry: FileEntry) -> DeniedPath:
+def _diagnose(ctx: FactContext, hit: Hit, access: str, path: str, entry: FileEntry, op: str | None = None,
+              creating: bool = False) -> DeniedPath:
     result = reach(entry, ctx.snapshot.ancestors(entry.path), ctx.account, access)
     blocker = result.blocker
+    unknown = tuple(_unknown_ancestors(ctx.snapshot, entry.path))
     if result.ok:
-        diagnosis = "allowed-by-modes"
+        diagnosis = "partly-known" if unknown else "allowed-by-modes"
     elif result.blocked_at == "traverse" or (blocker.type == "dir" and access != "w"):
         tree = ctx.trees.get(blocker.path)
         mostly_private = tree is not None and tree.umask is not None and tree.umask.restrictive \
@@ -112,7 +138,20 @@ def _diagnose(ctx: FactContext, hit: Hit, access: str, path: str, entry: FileEnt
         diagnosis = "not-executable"
     else:
         diagnosis = "wrong-owner" if _owner_outlier_only(ctx, entry) else "restrictive-mode"
-    return DeniedPath(hit, access, path, entry, result, diagnosis)
+    return DeniedPath(hit, access, path, entry, result, diagnosis, op, unknown, creating)
+
+
+def _unknown_ancestors(snapshot: Snapshot, path: str) -> list[str]:
+    """The directories above path that the snapshot does not show (a relative path, as in a tar
+    listing, has unknown directories above its top too)."""
+    out, current = [], posixpath.dirname(path)
+    while current and current not in ("/", "."):
+        if snapshot.get(current) is None:
+            out.append(current)
+        current = posixpath.dirname(current)
+    if not path.startswith("/"):
+        out.append("(the directories the listing's paths are relative to)")
+    return out[::-1]
 
 
 def _owner_outlier_only(ctx: FactContext, entry: FileEntry) -> bool:

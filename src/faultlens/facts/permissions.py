@@ -56,10 +56,13 @@ class Reach(Struct, frozen=True):
     blocked_at: str = ""  # "traverse" (a directory above) or the wanted access on the entry itself
 
 
-def reach(entry: FileEntry, ancestors: list[FileEntry], account: Account, want: Access) -> Reach:
+def reach(entry: FileEntry, ancestors: list[FileEntry], account: Account, want: Access | str) -> Reach:
+    """want: r, w, x, or s (only to look it up: stat needs search on every directory above)."""
     for directory in ancestors:
         if directory.type == "dir" and not allowed(directory, account, "x"):
             return Reach(False, directory, "traverse")
+    if want == "s":
+        return Reach(True)
     if entry.type == "dir" and want == "r":
         ok = allowed(entry, account, "r") and allowed(entry, account, "x")
     else:

@@ -49,6 +49,9 @@ def document(result: Explanation, top: int) -> dict:
              "problems": [{"line": p.line, "reason": p.reason} for p in i.problems]}
             for i in result.inputs
         ],
+        "events": [{"op": e.op, "errno": e.errno, "object": e.object, "speaker": e.speaker, "source": e.source,
+                    "line": e.line} for e in result.events],
+        "hypotheses": [{"id": h.id, "title": h.title, "why": h.why, "check": h.check} for h in result.hypotheses],
         "unusual_lines": [{"source": u.source, "line": u.line, "text": u.text} for u in result.unusual_lines],
         "service_account": {"name": result.account.name, "how": result.account.how},
         **({"baseline": _baseline(result.baseline)} if result.baseline else {}),

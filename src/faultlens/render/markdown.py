@@ -72,6 +72,11 @@ def render(result: Explanation, top: int) -> str:
         out.append("")
         out.append(code_block([f"{where(u.source, u.line)}  {u.text}" for u in result.unusual_lines]))
         out.append("")
+    if result.hypotheses:
+        out.append("### Not settled by the evidence")
+        out.append("")
+        out.extend(f"- `{h.id}`: {escape(h.title)}: `{h.check}`" for h in result.hypotheses)
+        out.append("")
     problems = [p for i in result.inputs for p in i.problems]
     if problems:
         out.append("### Input problems")

@@ -51,6 +51,12 @@ def view(result: Explanation, top: int) -> list[Line]:
         width = max(len(where(u.source, u.line)) for u in result.unusual_lines)
         out += [[(f"  {where(u.source, u.line):<{width}}  ", "cyan"), (inert(u.text), None)] for u in result.unusual_lines]
         out.append([])
+    if result.hypotheses:
+        out.append([("Not settled by the evidence; what could still be behind it, and how to tell:", "bold")])
+        for h in result.hypotheses:
+            out.append([(f"  {h.id:<24} ", "cyan"), (inert(h.title), None)])
+            out.append([("      $ ", "dim"), (inert(h.check), None)])
+        out.append([])
     out += _problems(result)
     return out
 

@@ -1,0 +1,163 @@
+"""What failed: log lines -> typed failure events (operation, errno, object, speaker).
+
+A Java AccessDeniedException, a Python PermissionError, Go's `open X: permission denied` and
+nginx's `(13: Permission denied)` become one record that facts and causes reason on; the wording
+stays as evidence. The forms, one file per ecosystem family, are data (events/forms/*.yaml); this
+module loads them once, reads the lines the matcher found (every knowledge-base hit, and every
+line that names an errno), and normalizes what they say.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import re2
+import yaml
+from msgspec import Struct
+
+from faultlens.events.errno import TEXTS, name_of
+from faultlens.model import Event
+from faultlens.resources import package_dir
+
+# The families, in the order their forms are tried: the most specific wordings first.
+ORDER = ("systemd", "container", "kubernetes", "webserver", "database", "pkg", "ansible", "ssh-git", "jvm",
+         "python", "node", "dotnet", "rust", "go", "shell", "build", "c")
+ERRNO_KEY = "events/errno"  # the matcher's pattern for a line that names an errno
+CONTEXT_KEY = "events/context/"
+MAX_EVENTS = 200
+
+# A line that names an errno however it is spelled: strerror texts, E-names, numbers in brackets.
+ERRNO_LINE = ("(?i)" + "|".join(sorted({t.replace(".", r"\.").replace("/", "/") for t in TEXTS}, key=len, reverse=True))
+              + r"|\b(?:EACCES|EPERM|ENOENT|ENOSPC|EDQUOT|EMFILE|ENFILE|EROFS|EADDRINUSE|ECONNREFUSED|ETIMEDOUT|EAGAIN"
+              r"|ETXTBSY|ELOOP|E2BIG|ENOEXEC|EIO|ESTALE|EBUSY|ENOMEM|EEXIST|ENOTDIR|EISDIR|EHOSTUNREACH|ENETUNREACH"
+              r"|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN)\b|\[Errno \d+\]|\berrno[ =:]+\d+|\bos error \d+\b|\(\d+: [A-Z][a-z]")
+
+# What the words of a message call the operation (first rule that fits, in order).
+_OPS = (
+    (("lock",), "lock"), (("mkdir", "make directory", "create directory", "work tree dir", "leading directories"), "mkdir"),
+    (("rename", "move", "mv "), "rename"), (("unlink", "remove", "rmdir", "delete"), "unlink"),
+    (("chown", "ownership", "chgrp", "group of", "lchown"), "chown"), (("chmod", "permissions of", "set permissions"), "chmod"),
+    (("creat", "touch", "overwrite", "copyfile", "file_put_contents", "move_uploaded_file", "symlink", "link",
+      "temporary"), "create"),
+    (("lstat", "stat", "access", "readlink"), "stat"), (("chdir", "change dir", "cd", "pushd"), "chdir"),
+    (("exec", "spawn", "run", "execute"), "exec"), (("connect", "dial"), "connect"), (("bind", "listen"), "bind"),
+    (("resolve", "lookup", "getaddrinfo"), "resolve"), (("fork", "clone", "pthread_create"), "fork"),
+    (("watch", "inotify"), "watch"), (("mount",), "mount"), (("write", "fsync", "extend", "truncate"), "write"),
+    (("open", "fopen", "include", "require", "read", "file_get_contents"), "open"),
+)
+_EXCEPTIONS = {
+    "accessdeniedexception": "EACCES", "nosuchfileexception": "ENOENT", "filealreadyexistsexception": "EEXIST",
+    "directorynotemptyexception": "ENOTEMPTY", "notdirectoryexception": "ENOTDIR", "filesystemloopexception": "ELOOP",
+    "readonlyfilesystemexception": "EROFS", "connectexception": "ECONNREFUSED", "unknownhostexception": "EAI_NONAME",
+    "bindexception": "EADDRINUSE", "sockettimeoutexception": "ETIMEDOUT", "noroutetohostexception": "EHOSTUNREACH",
+    "no such host": "EAI_NONAME", "executable file not found in $path": "ENOENT", "command not found": "ENOENT",
+}
+_KEEP_OPS = frozenset({"import", "load", "build", "compile", "link", "configure", "pull", "auth", "probe", "alloc"})
+
+
+class _Form(Struct, frozen=True):
+    speaker: str
+    regex: object  # compiled RE2
+    op: str | None = None
+    errno: str | None = None
+
+
+class _Context(Struct, frozen=True):
+    regex: str
+    op: str
+    within: int
+
+
+class Forms(Struct, frozen=True):
+    forms: tuple[_Form, ...]
+    contexts: tuple[_Context, ...]
+
+
+@cache
+def forms() -> Forms:
+    """Every family's forms, compiled once per process."""
+    folder = package_dir() / "events" / "forms"
+    found, contexts = [], []
+    for family in ORDER:
+        data = yaml.safe_load((folder / f"{family}.yaml").read_text(encoding="utf-8"))
+        for spec in data.get("forms") or ():
+            found.append(_Form(data["speaker"], re2.compile("(?i)" + spec["pattern"]), spec.get("op"), spec.get("errno")))
+        for spec in data.get("context") or ():
+            contexts.append(_Context("(?i)" + spec["pattern"], spec["op"], int(spec.get("within", 30))))
+    return Forms(tuple(found), tuple(contexts))
+
+
+def patterns() -> list[tuple[str, str]]:
+    """(key, regex) of the lines the matcher must find for the events stage."""
+    return [(ERRNO_KEY, ERRNO_LINE)] + [(f"{CONTEXT_KEY}{i}", c.regex) for i, c in enumerate(forms().contexts)]
+
+
+def op_of(words: str | None) -> str | None:
+    """The canonical operation a message's verb names."""
+    if not words:
+        return None
+    low = words.strip().lower()
+    if low in _KEEP_OPS:
+        return low
+    for keys, op in _OPS:
+        if any(k in low for k in keys):
+            return op
+    return None
+
+
+def _errno(token: str | None) -> str | None:
+    if not token:
+        return None
+    low = token.strip().lower()
+    return _EXCEPTIONS.get(low) or name_of(token)
+
+
+def read_line(text: str) -> tuple[str | None, str | None, str | None, str | None] | None:
+    """(op, errno, object, speaker) of a line, or None if it says nothing about a failed operation."""
+    for form in forms().forms:
+        m = form.regex.search(text)
+        if m is None:
+            continue
+        groups = {k: v for k, v in m.groupdict().items() if v}
+        if form.errno == "none":
+            errno = None
+        else:
+            errno = form.errno or _errno(groups.get("errno")) or (name_of(groups["num"]) if "num" in groups else None) \
+                or name_of(text)
+        op = form.op or op_of(groups.get("op"))
+        obj = groups.get("object") or groups.get("path")
+        return op, errno, obj.strip() if obj else None, form.speaker
+    errno = name_of(text)
+    return (None, errno, None, None) if errno else None
+
+
+def extract(hits) -> list[Event]:
+    """The failure events on the lines the matcher found, in file order, one per line."""
+    contexts = [(int(k[len(CONTEXT_KEY):]), h) for k, kept in hits.by_key.items() if k.startswith(CONTEXT_KEY) for h in kept]
+    lines: dict[tuple[str, int], object] = {}
+    for key, kept in hits.by_key.items():
+        if key.startswith(CONTEXT_KEY):
+            continue
+        for h in kept:
+            lines.setdefault((h.source, h.line), h)
+    out: list[Event] = []
+    for (source, line), hit in sorted(lines.items()):
+        read = read_line(hit.text)
+        if read is None:
+            continue
+        op, errno, obj, speaker = read
+        if op in (None, "open", "write"):
+            op = _context_op(contexts, source, line) or op
+        out.append(Event(op, errno, obj, speaker, source, line, hit.text))
+        if len(out) >= MAX_EVENTS:
+            break
+    return out
+
+
+def _context_op(contexts, source: str, line: int) -> str | None:
+    ctx = forms().contexts
+    best = None
+    for index, hit in contexts:
+        if hit.source == source and 0 <= line - hit.line <= ctx[index].within and (best is None or hit.line > best[0]):
+            best = (hit.line, ctx[index].op)
+    return best[1] if best else None
