@@ -52,7 +52,8 @@ _EXCEPTIONS = {
     "bindexception": "EADDRINUSE", "sockettimeoutexception": "ETIMEDOUT", "noroutetohostexception": "EHOSTUNREACH",
     "no such host": "EAI_NONAME", "executable file not found in $path": "ENOENT", "command not found": "ENOENT",
 }
-_KEEP_OPS = frozenset({"import", "load", "build", "compile", "link", "configure", "pull", "auth", "probe", "alloc"})
+_KEEP_OPS = frozenset({"import", "load", "build", "compile", "link", "configure", "pull", "auth", "probe", "alloc",
+                       "accept"})
 
 
 class _Form(Struct, frozen=True):
@@ -60,6 +61,7 @@ class _Form(Struct, frozen=True):
     regex: object  # compiled RE2
     op: str | None = None
     errno: str | None = None
+    needs_errno: bool = False
 
 
 class _Context(Struct, frozen=True):
@@ -81,7 +83,8 @@ def forms() -> Forms:
     for family in ORDER:
         data = yaml.safe_load((folder / f"{family}.yaml").read_text(encoding="utf-8"))
         for spec in data.get("forms") or ():
-            found.append(_Form(data["speaker"], re2.compile("(?i)" + spec["pattern"]), spec.get("op"), spec.get("errno")))
+            found.append(_Form(data["speaker"], re2.compile("(?i)" + spec["pattern"]), spec.get("op"), spec.get("errno"),
+                               bool(spec.get("needs_errno"))))
         for spec in data.get("context") or ():
             contexts.append(_Context("(?i)" + spec["pattern"], spec["op"], int(spec.get("within", 30))))
     return Forms(tuple(found), tuple(contexts))
@@ -124,6 +127,8 @@ def read_line(text: str) -> tuple[str | None, str | None, str | None, str | None
         else:
             errno = form.errno or _errno(groups.get("errno")) or (name_of(groups["num"]) if "num" in groups else None) \
                 or name_of(text)
+        if form.needs_errno and (form.errno or _errno(groups.get("errno"))) is None:
+            continue
         op = form.op or op_of(groups.get("op"))
         obj = groups.get("object") or groups.get("path")
         return op, errno, obj.strip() if obj else None, form.speaker

@@ -1,0 +1,197 @@
+"""The failure-event stage, ecosystem by ecosystem: real lines (quoted verbatim from the public
+thread named beside each) and the event each must become: (op, errno, object, speaker)."""
+
+from __future__ import annotations
+
+import pytest
+
+from faultlens.events import read_line
+
+CASES = {
+    "coreutils": [
+        ("kubernetes-retired/nfs-provisioner#39", "chown: changing ownership of '/var/lib/mysql/ibdata1': Operation not permitted",
+         ("chown", "EPERM", "/var/lib/mysql/ibdata1", "coreutils")),
+        ("mawww/kakoune#5162", "cp: cannot create regular file '/usr/local/bin/kak': Text file busy",
+         ("create", "ETXTBSY", "/usr/local/bin/kak", "coreutils")),
+        ("nickjj/docker-django-example#18", "mkdir: cannot create directory '../public/js': Permission denied",
+         ("mkdir", "EACCES", "../public/js", "coreutils")),
+        ("MichaIng/DietPi#4734", "cp: error writing '/boot/initrd.img-4.14.231+.dpkg-bak': No space left on device",
+         (None, "ENOSPC", "/boot/initrd.img-4.14.231+.dpkg-bak", "coreutils")),
+        ("evilsocket/opensnitch#311", "cp: regular file '/usr/local/bin/opensnitchd' can't be created: Text file busy",
+         ("create", "ETXTBSY", "/usr/local/bin/opensnitchd", "coreutils")),
+        ("gradle/docker-gradle#52", "cannot create /home/gradle/.gradle/gradle.properties: Permission denied",
+         ("create", "EACCES", "/home/gradle/.gradle/gradle.properties", "coreutils")),
+    ],
+    "python": [
+        ("pimoroni/fanshim-python#85",
+         "PermissionError: [Errno 13] Permission denied: '/usr/local/lib/python3.7/dist-packages/psutil-5.7.0.dist-info'",
+         (None, "EACCES", "/usr/local/lib/python3.7/dist-packages/psutil-5.7.0.dist-info", "python")),
+        ("GoogleCloudPlatform/gsutil#243",
+         "IOError: [Errno 13] Permission denied: '/usr/local/lib/python2.7/dist-packages/gsutil-4.7-py2.7.egg/EGG-INFO/requires.txt'",
+         (None, "EACCES", "/usr/local/lib/python2.7/dist-packages/gsutil-4.7-py2.7.egg/EGG-INFO/requires.txt", "python")),
+        ("ocean-data-factory-sweden/kso#476", "OSError: [Errno 28] No space left on device", (None, "ENOSPC", None, "python")),
+        ("cn-uofbasel/PiCN#3", "OSError: [Errno 98] Address already in use", (None, "EADDRINUSE", None, "python")),
+        ("domainaware/parsedmarc#424", "RuntimeError: can't start new thread", ("fork", "EAGAIN", None, "python")),
+        ("kfstorm/sonarr-metadata-rewrite#57", "OSError: [Errno 28] inotify watch limit reached", ("watch", "ENOSPC", None, "python")),
+    ],
+    "jvm": [
+        ("gradle/gradle#9725",
+         "Caused by: java.io.FileNotFoundException: /mnt/cache/.gradle/caches/modules-2/metadata-2.71/module-metadata.bin (Permission denied)",
+         ("open", "EACCES", "/mnt/cache/.gradle/caches/modules-2/metadata-2.71/module-metadata.bin", "jvm")),
+        ("logsearch/logsearch-boshrelease#93",
+         "java.nio.file.FileSystemException: /var/vcap/store/elasticsearch/logsearch/nodes/0/indices/logstash-2014.11.30/3/index/_27h_Lucene410_0.dvm: Too many open files",
+         (None, "EMFILE", "/var/vcap/store/elasticsearch/logsearch/nodes/0/indices/logstash-2014.11.30/3/index/_27h_Lucene410_0.dvm", "jvm")),
+        ("alphagov/govuk-puppet#5615", "Caused by: java.lang.OutOfMemoryError: unable to create new native thread",
+         ("fork", "EAGAIN", "unable to create new native thread", "jvm")),
+        ("CiDiff cidiff_57", "    java.lang.IllegalArgumentException: java.nio.file.NoSuchFileException: ../data/astor_399.log",
+         (None, "ENOENT", "../data/astor_399.log", "jvm")),
+        ("gradle/gradle#26149", 'java.io.IOException: Cannot run program "./gradlew": error=13, Permission denied',
+         ("exec", "EACCES", "./gradlew", "jvm")),
+    ],
+    "go": [
+        ("eminwux/sbsh#376",
+         "lifecycle_test.go:64: NewClient: start client process: fork/exec /tmp/TestClientHandle_Close_NoSocketEscalates2005805253/002/sleeper.sh: text file busy",
+         ("exec", "ETXTBSY", "/tmp/TestClientHandle_Close_NoSocketEscalates2005805253/002/sleeper.sh", "go")),
+        ("golang/go#37768",
+         "go build bin/gameconfig/serverscript/scriptimpl/quest: /usr/local/go/pkg/tool/darwin_amd64/compile: fork/exec /usr/local/go/pkg/tool/darwin_amd64/compile: argument list too long",
+         ("exec", "E2BIG", "/usr/local/go/pkg/tool/darwin_amd64/compile", "go")),
+        ("rkt/rkt#3567", 'error: exec: "/docker-entrypoint.sh": stat /docker-entrypoint.sh: permission denied',
+         ("exec", "EACCES", "/docker-entrypoint.sh", "go")),
+        ("centrifugal/centrifugo#429", "[WRN] http: Accept error: accept tcp [::]:8000: accept4: too many open files; retrying in 640ms",
+         ("accept", "EMFILE", None, "coreutils")),
+        ("myoung34/docker-github-actions-runner#9",
+         "Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: "
+         "Get http://%2Fvar%2Frun%2Fdocker.sock/v1.40/containers/json: dial unix /var/run/docker.sock: connect: permission denied",
+         ("connect", "EACCES", "unix:///var/run/docker.sock", "container")),
+    ],
+    "rust": [
+        ("rust-lang/cargo#7736", "error: failed to open: /home/user/.cargo/.package-cache (Permission denied (os error 13))",
+         ("open", "EACCES", "/home/user/.cargo/.package-cache", "rust")),
+        ("rust-lang/rustup#2417", "error: could not create temp file /root/.rustup/tmp/abc_file: Permission denied (os error 13)",
+         ("create", "EACCES", "/root/.rustup/tmp/abc_file", "rust")),
+        ("rust-lang/cargo#9229", "warning: failed to write cache, path: /x/.cargo/registry/index/github.com-1ecc6299db9ec823/.cache/li/bc/libc, error: No space left on device (os error 28)",
+         (None, "ENOSPC", None, "rust")),
+        ("rust-lang/rust#83024", "error: linking with `cc` failed: exit status: 1", None),
+        ("tokio-rs/tokio#4128", "Os { code: 24, kind: Other, message: \"Too many open files\" }", (None, "EMFILE", None, "rust")),
+    ],
+    "node": [
+        ("h3poteto/whalebird-desktop#3895",
+         "Error: ENOSPC: System limit for number of file watchers reached, watch '/home/nick/Projects/Whalebird/whalebird-desktop/node_modules/babel-polyfill/node_modules/core-js/library/es7/map.js'",
+         ("watch", "ENOSPC", "/home/nick/Projects/Whalebird/whalebird-desktop/node_modules/babel-polyfill/node_modules/core-js/library/es7/map.js", "node")),
+        ("npm/npm#7684", "npm ERR! Error: EACCES, unlink '/usr/local/lib/node_modules/resume-cli'",
+         ("unlink", "EACCES", "/usr/local/lib/node_modules/resume-cli", "node")),
+        ("travis-ci/travis-ci#9653", "npm ERR! enoent ENOENT: no such file or directory, open 'package.json'",
+         ("open", "ENOENT", "package.json", "node")),
+        ("standard/standard#40", "Error: spawn E2BIG", ("exec", "E2BIG", None, "node")),
+        ("actions/checkout#1720", "Error: File was unable to be removed Error: EACCES: permission denied, rmdir '/opt/actions-runner/_work/...",
+         ("unlink", "EACCES", "/opt/actions-runner/_work/...", "node")),
+        ("Shippable/support#4898", "Failed to dir at path:/build/IN with err: Error: ENOSPC: no space left on device, mkdir '/build/IN'",
+         ("mkdir", "ENOSPC", "/build/IN", "node")),
+    ],
+    "dotnet": [
+        ("rvolosatovs/docker-protobuf#289", "System.IO.IOException: No space left on device : '/home/runner/runners/2.311.0/_diag/Worker_20231116-033846-utc.log'",
+         (None, "ENOSPC", "/home/runner/runners/2.311.0/_diag/Worker_20231116-033846-utc.log", "dotnet")),
+        ("dotnet/cli#5893", "error: Access to the path '/home' is denied.", (None, "EACCES", "/home", "dotnet")),
+        ("dotnet/runtime#29263", "Unhandled Exception: System.UnauthorizedAccessException: Access to the path '/app/logs/app.log' is denied.",
+         (None, "EACCES", "/app/logs/app.log", "dotnet")),
+        ("dotnet/runtime#25054", "System.IO.DirectoryNotFoundException: Could not find a part of the path '/app/config/settings.json'.",
+         ("open", "ENOENT", "/app/config/settings.json", "dotnet")),
+        ("dotnet/runtime#41186", "Unhandled exception. System.OutOfMemoryException: Exception of type 'System.OutOfMemoryException' was thrown.",
+         ("alloc", "ENOMEM", None, "dotnet")),
+    ],
+    "shell": [
+        ("moby/moby#11240", "sudo: unable to execute /usr/bin/whoami: Permission denied", ("exec", "EACCES", "/usr/bin/whoami", "shell")),
+        ("anacierdem/libdragon-docker#73", "/bin/bash: ./build.sh: Permission denied", ("exec", "EACCES", "./build.sh", "shell")),
+        ("podman-container-tools/podman#17647", "bash: fork: retry: Resource temporarily unavailable", ("fork", "EAGAIN", None, "shell")),
+        ("m-lab/k8s-support#459", "/bin/sh: can't fork: Resource temporarily unavailable", ("fork", "EAGAIN", None, "shell")),
+        ("charlesguse/run-script-os#1", "/usr/bin/env: ‘node\\r’: No such file or directory", ("exec", "ENOENT", "node\\r", "shell")),
+        ("pypi/legacy#577", '-bash: /Users/kamil/code/Courses/Kurs Machine Learning/venv/bin/pip: "/Users/kamil/code/Courses/Kurs: bad interpreter: No such file or directory',
+         ("exec", "ENOENT", "/Users/kamil/code/Courses/Kurs", "shell")),
+    ],
+    "systemd": [
+        ("systemd/systemd#12440", "Apr 29 10:43:46 host systemd[1]: foo.service: Failed at step EXEC spawning /opt/foo/bin/start: Permission denied",
+         ("exec", "EACCES", "/opt/foo/bin/start", "systemd")),
+        ("systemd/systemd#7398", "nginx.service: Failed at step EXEC spawning /usr/sbin/nginx: No such file or directory",
+         ("exec", "ENOENT", "/usr/sbin/nginx", "systemd")),
+        ("systemd/systemd#10880", "Failed at step CHDIR spawning /usr/bin/app: No such file or directory",
+         ("chdir", "ENOENT", "/usr/bin/app", "systemd")),
+        ("systemd/systemd#5262", "myapp.service: Main process exited, code=exited, status=203/EXEC", ("exec", None, "myapp.service", "systemd")),
+        ("systemd/systemd#9867", "grafana.service: Failed at step USER spawning /usr/sbin/grafana-server: No such process",
+         (None, None, "/usr/sbin/grafana-server", "systemd")),
+    ],
+    "container": [
+        ("opencontainers/runc#1359", 'panic: standard_init_linux.go:164: openat exec fifo caused "permission denied" [recovered]',
+         ("exec", "EACCES", None, "container")),
+        ("Finb/bark-server#25", 'bark-server    | standard_init_linux.go:211: exec user process caused "exec format error"',
+         ("exec", "ENOEXEC", None, "container")),
+        ("PacktPublishing/Kubernetes-and-Docker-The-Complete-Guide#5",
+         "docker: Got permission denied while trying to connect to the Docker daemon socket at unix:///var/run/docker.sock: Post http://%2Fvar%2Frun%2Fdocker.sock/v1.40/containers/create: dial unix /var/run/docker.sock: connect: permission denied.",
+         ("connect", "EACCES", "unix:///var/run/docker.sock", "container")),
+        ("docker/for-linux#1129", 'docker: Error response from daemon: OCI runtime create failed: container_linux.go:349: starting container process caused "exec: \\"/entrypoint.sh\\": permission denied": unknown.',
+         ("exec", "EACCES", "/entrypoint.sh", "container")),
+        ("moby/moby#40545", "mkdir /var/lib/docker/overlay2/abc/merged: read-only file system", ("mkdir", "EROFS", "/var/lib/docker/overlay2/abc/merged", "container")),
+    ],
+    "webserver": [
+        ("hwdsl2/setup-ghost-blog#8",
+         '2016/10/23 15:59:17 [error] 21281#0: *1 open() "content/themes/casper/assets/css/screen.css" failed (13: Permission denied), client:',
+         ("open", "EACCES", "content/themes/casper/assets/css/screen.css", "webserver")),
+        ("outroll/vesta#2002", '2020/04/27 13:02:06 [crit] 30949#30949: *227088 open() "/home/admin/web/test.it/public_html/" failed (13: Permission denied), client: 1.2.3.4, server:',
+         ("open", "EACCES", "/home/admin/web/test.it/public_html/", "webserver")),
+        ("nginx", "2026/11/25 03:08:02 [emerg] 1412#1412: bind() to 0.0.0.0:80 failed (98: Address already in use)",
+         ("bind", "EADDRINUSE", "0.0.0.0:80", "webserver")),
+        ("haruncpi/laravel-log-reader#16",
+         'The stream or file "/var/app/current/storage/logs/laravel-2021-05-18.log" could not be opened in append mode: failed to open stream: Permission denied',
+         ("open", "EACCES", "/var/app/current/storage/logs/laravel-2021-05-18.log", "webserver")),
+        ("laradock/laradock#2503", "php_network_getaddresses: getaddrinfo failed: Name or service not known [tcp://reids:6379]",
+         ("resolve", "EAI_NONAME", "reids:6379", "webserver")),
+    ],
+    "database": [
+        ("PostgreSQL client", 'psql: error: connection to server at "db" (10.0.0.5), port 5432 failed: Connection refused',
+         ("connect", "ECONNREFUSED", "db", "database")),
+        ("kubernetes/kubernetes#54601", "chown: changing ownership of ‘/var/lib/postgresql/data’: Operation not permitted",
+         ("chown", "EPERM", "/var/lib/postgresql/data", "coreutils")),
+        ("abevoelker/docker-postgres#7", 'postgres cannot access the server configuration file "/etc/postgresql/9.3/main/postgresql.conf": Permission denied',
+         ("open", "EACCES", "/etc/postgresql/9.3/main/postgresql.conf", "database")),
+        ("margince/margince#5019", 'pq: could not resize shared memory segment "/PostgreSQL.2791547698" to 33554432 bytes: No space left on device (SQLSTATE 53100)',
+         ("alloc", "ENOSPC", "/PostgreSQL.2791547698", "database")),
+        ("docker-library/postgres#264", '2017-02-09 FATAL:  could not open file "global/pg_filenode.map": Permission denied',
+         ("open", "EACCES", "global/pg_filenode.map", "database")),
+    ],
+    "package-manager": [
+        ("apt", "E: Could not open lock file /var/lib/dpkg/lock-frontend - open (13: Permission denied)",
+         ("lock", "EACCES", "/var/lib/dpkg/lock-frontend", "package-manager")),
+        ("armbian/build#130", "cannot copy extracted data for './boot/vmlinuz-3.4.110-sun7i' to '/boot/vmlinuz-3.4.110-sun7i.dpkg-new': failed to write (No space left on device)",
+         ("write", "ENOSPC", "/boot/vmlinuz-3.4.110-sun7i.dpkg-new", "coreutils")),
+        ("pip", "ERROR: No matching distribution found for tensorflow==1.15", ("resolve", "ENOTFOUND", "tensorflow==1.15", "package-manager")),
+        ("apt", "E: Unable to locate package python-pip", ("resolve", "ENOTFOUND", "python-pip", "package-manager")),
+        ("pip", "ERROR: Could not install packages due to an OSError: [Errno 13] Permission denied: '/usr/lib/python3/dist-packages/six.py'",
+         ("create", "EACCES", "/usr/lib/python3/dist-packages/six.py", "package-manager")),
+    ],
+    "build": [
+        ("monero-project/monero#7835", "c++: fatal error: Killed signal terminated program cc1plus", ("compile", None, "cc1plus", "build")),
+        ("mawww/kakoune#5162", "make: *** [Makefile:181: install] Error 1", ("build", None, "Makefile:181: install", "build")),
+        ("outroll/vesta#2002", "collect2: error: ld returned 1 exit status", ("link", None, None, "build")),
+        ("logdetective 21ad14e5", "/usr/bin/ld: gf_estimate.o: in function `main': undefined reference to `gf_estimate_kernel'",
+         ("link", None, "gf_estimate_kernel", "build")),
+        ("CMake", "CMake Error at CMakeLists.txt:12 (find_package):", ("configure", None, "CMakeLists.txt", "build")),
+    ],
+    "ssh-git": [
+        ("git", "git@github.com: Permission denied (publickey).", ("auth", None, "github.com", "ssh-git")),
+        ("CiDiff assertfixer_1320", "stderr: fatal: unable to access 'https://github.com/STAMP-project/AssertFixer.git/': The requested URL returned error: 503",
+         ("connect", None, "https://github.com/STAMP-project/AssertFixer.git/", "ssh-git")),
+        ("ssh", "ssh: connect to host 10.0.0.7 port 22: Connection timed out", ("connect", "ETIMEDOUT", "10.0.0.7", "ssh-git")),
+        ("ssh", "ssh: Could not resolve hostname build-host: Name or service not known", ("resolve", "EAI_NONAME", "build-host", "ssh-git")),
+        ("git", "fatal: could not create work tree dir 'repo': Permission denied", ("mkdir", "EACCES", "repo", "ssh-git")),
+    ],
+}
+ROWS = [(eco, src, line, want) for eco, rows in CASES.items() for src, line, want in rows]
+
+
+@pytest.mark.parametrize("eco, source, line, want", ROWS, ids=[f"{r[0]}:{r[1]}" for r in ROWS])
+def test_a_real_line_becomes_its_event(eco, source, line, want):
+    assert read_line(line) == want
+
+
+def test_every_ecosystem_has_at_least_five_real_lines():
+    assert all(len(rows) >= 5 for rows in CASES.values())
+    assert len(CASES) >= 15
