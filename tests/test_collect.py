@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from faultlens.collect import script
+from faultlens.parse.collected import records
 from faultlens.pipeline import explain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,8 @@ def test_collects_nothing_outside_the_given_paths_and_keeps_log_tails(failing_ho
         assert len(big) == 1 and big[0].size == 1024
         assert tar.extractfile(big[0]).read().endswith(b"the end\n")
         assert not [n for n in tar.getnames() if "secret" in n or n.endswith("station.log")]
-    assert all(str(opt / "ts") in line for line in listing.splitlines())
+    found, bad = records(listing)
+    assert found and not bad and all(r.name.startswith(os.fsencode(opt / "ts")) for r in found)
 
 
 def test_hostile_path_is_quoted(tmp_path: Path):
@@ -78,7 +80,8 @@ def test_hostile_path_is_quoted(tmp_path: Path):
     bundle = tmp_path / "b.tgz"
     assert run_script(script([str(odd)], [], "nobody"), bundle, tmp_path).returncode == 0
     assert not (tmp_path / "pwned").exists()
-    assert str(odd) in tarfile.open(bundle).extractfile("bundle/listings/1.txt").read().decode()
+    found, _ = records(tarfile.open(bundle).extractfile("bundle/listings/1.txt").read().decode())
+    assert [r.name for r in found] == [os.fsencode(odd)]
 
 
 def test_collect_command(failing_host, tmp_path: Path):
