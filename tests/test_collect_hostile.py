@@ -127,7 +127,7 @@ def check_bundle(bundle: Path, base: Path, tree: dict, kb, private_readable: boo
     assert got == expected, sorted(copied)
     manifest = members["bundle/faultlens-manifest.txt"].decode()
     assert all(line.split(":", 1)[0] in ("faultlens-bundle", "collector", "host", "created", "service_user", "gathered",
-                                         "skipped", "command failed", "listed", "log", "error")
+                                         "skipped", "empty", "command failed", "listed", "log", "error")
                for line in manifest.splitlines()), manifest
     # the listings: known by content, every name exact, the newline name one entry, no forged one
     listed = {}

@@ -165,7 +165,7 @@ def script(paths: list[str], logs: list[str], user: str, since: str = DEFAULT_SI
         '    out=$1 cond=$2 cmd=$3; shift 3',
         '    if [ -n "$cond" ] && ! eval "$cond"; then note "skipped: $out (not here: $cond)"; return 0; fi',
         '    if ! sh -c "$cmd" sh "$@" > "$b/$out" 2>> "$work/err"; then note "command failed: $cmd"; fi',
-        '    if [ -s "$b/$out" ]; then note "gathered: $out"; else rm -f "$b/$out"; fi',
+        '    if [ -s "$b/$out" ]; then note "gathered: $out"; else rm -f "$b/$out"; note "empty: $out"; fi',
         "}",
     ]
     lines += [f'run {q(name)} {q(cond)} {q(command)} "$@"' for name, cond, command in COMMANDS]
