@@ -95,3 +95,18 @@ def test_any_name_round_trips_through_collects_listing(tmp_path_factory, batch):
     assert not bad
     prefix = os.fsencode(tree) + b"/"
     assert sorted(r.name[len(prefix):] for r in found if r.name.startswith(prefix)) == sorted(batch)
+
+
+pieces = st.sampled_from([
+    HEADER + "\n", "  2146866 ", "     4 ", "drwxr-xr-x", "-rwsr-Sr-T", "lrwxrwxrwx", "crw-rw-rw-", "   3 ", " root    ",
+    " 1,   3 ", " 4096 ", "Dec  1 05:43 ", "Jan  1  2020 ", "./rel", "\\n", "\\\\", "\\ ", "\\377", "\\400", "\\",
+    " -> ", "\n", "\x00", "é", "\r", "\x1b]0;x\x07", " ",
+])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(max_size=300), st.lists(pieces, max_size=40).map("".join)))
+def test_the_parser_never_raises(text):
+    out = parse_collected(text, "l.txt")
+    assert all(p.source == "l.txt" for p in out.problems)
+    assert all(e.at.line <= text.count("\n") + 1 for e in out.entries)
