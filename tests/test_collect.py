@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from faultlens.collect import script
+from faultlens.parse.collected import records
 from faultlens.pipeline import explain
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -69,7 +70,8 @@ def test_collects_nothing_outside_the_given_paths_and_keeps_log_tails(failing_ho
         assert len(big) == 1 and big[0].size == 1024
         assert tar.extractfile(big[0]).read().endswith(b"the end\n")
         assert not [n for n in tar.getnames() if "secret" in n or n.endswith("station.log")]
-    assert all(str(opt / "ts") in line for line in listing.splitlines())
+    found, bad = records(listing)
+    assert found and not bad and all(r.name.startswith(os.fsencode(opt / "ts")) for r in found)
 
 
 def test_hostile_path_is_quoted(tmp_path: Path):
@@ -78,7 +80,8 @@ def test_hostile_path_is_quoted(tmp_path: Path):
     bundle = tmp_path / "b.tgz"
     assert run_script(script([str(odd)], [], "nobody"), bundle, tmp_path).returncode == 0
     assert not (tmp_path / "pwned").exists()
-    assert str(odd) in tarfile.open(bundle).extractfile("bundle/listings/1.txt").read().decode()
+    found, _ = records(tarfile.open(bundle).extractfile("bundle/listings/1.txt").read().decode())
+    assert [r.name for r in found] == [os.fsencode(odd)]
 
 
 def test_collect_command(failing_host, tmp_path: Path):
@@ -90,3 +93,41 @@ def test_collect_command(failing_host, tmp_path: Path):
     assert not [p for p in tmp_path.iterdir() if "partial" in p.name]
     missing = subprocess.run([sys.executable, "-m", "faultlens", "collect", "/no/such/dir"], capture_output=True, text=True)
     assert missing.returncode == 2 and missing.stderr == "faultlens: error: /no/such/dir: no such file or directory\n"
+
+
+def test_the_script_gathers_the_snapshot_files_this_machine_has(tmp_path: Path):
+    """Issue 14 point 4: each snapshot file is there wherever its command or /proc file is, and the
+    manifest says for every one whether it was gathered, skipped or failed."""
+    import shutil
+
+    from faultlens.collect import COMMANDS
+
+    target = tmp_path / "data"
+    target.mkdir()
+    bundle = tmp_path / "s.tgz"
+    done = run_script(script([str(target)], [], "nobody", unit="no-such-unit.service", pid=os.getpid()), bundle, tmp_path)
+    assert done.returncode == 0, done.stderr
+    with tarfile.open(bundle) as tar:
+        names = set(tar.getnames())
+        manifest = tar.extractfile("bundle/faultlens-manifest.txt").read().decode()
+        status = tar.extractfile("bundle/snapshot/pid-status.txt").read().decode()
+    assert f"\nPid:\t{os.getpid()}\n" in status
+    expected = {"snapshot/ulimit.txt", "snapshot/pid-status.txt"}
+    if shutil.which("findmnt"):
+        expected.add("snapshot/mounts.txt")
+    if os.access("/proc/self/mountinfo", os.R_OK):
+        expected |= {"snapshot/mountinfo.txt", "snapshot/proc-mounts.txt"}
+    if shutil.which("sysctl") or os.path.isdir("/proc/sys/fs/inotify"):
+        expected.add("snapshot/inotify.txt")
+    if shutil.which("getfacl"):
+        expected.add("snapshot/getfacl.txt")
+    assert {f"bundle/{n}" for n in expected} <= names
+    for name, _, _ in COMMANDS:
+        assert any(line.endswith(name) or f"{name} " in line for line in manifest.splitlines()
+                   if line.startswith(("gathered: ", "skipped: ", "empty: "))), name
+    assert "gathered: snapshot/pid-status.txt" in manifest
+
+
+def test_a_bad_pid_is_a_usage_error():
+    done = subprocess.run([sys.executable, "-m", "faultlens", "collect", "--pid", "0"], capture_output=True, text=True)
+    assert done.returncode == 2 and done.stderr == "faultlens: error: --pid must be a process id, not 0\n"

@@ -178,6 +178,8 @@ def collect(
     max_log: Annotated[str, typer.Option("--max-log", help="Keep at most the last SIZE of each log (500K, 20M)")] = "20M",
     out: Annotated[Optional[str], typer.Option("--out", "-o", help="Bundle file to write")] = None,
     script: Annotated[bool, typer.Option("--script", help="Print the equivalent POSIX sh script instead of running it")] = False,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="systemd unit: also its `systemctl show` and main process status")] = None,
+    pid: Annotated[Optional[int], typer.Option("--pid", help="Also /proc/PID/status of this process")] = None,
 ) -> None:
     """Gather logs, listings and host facts into one bundle that `explain` reads."""
     from faultlens.collect import collect as run_collect
@@ -186,9 +188,9 @@ def collect(
 
     limit = parse_size(max_log)
     if script:
-        sys.stdout.write(make_script(list(paths or ()), list(log or ()), user, since, limit))
+        sys.stdout.write(make_script(list(paths or ()), list(log or ()), user, since, limit, unit, pid))
         return
-    print(run_collect(list(paths or ()), list(log or ()), user, out, since, limit))
+    print(run_collect(list(paths or ()), list(log or ()), user, out, since, limit, unit, pid))
 
 
 @app.command()

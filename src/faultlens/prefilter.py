@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
-from faultlens.cache import cache_file, store
+from faultlens.cache import cache_file, load, store
 
 _FOLD_ONTO_ASCII = ("\u212a", "\u017f")
 PREFILTER_FROM = 4 << 20  # bytes: from here Hyperscan finds lines, RE2's combined pattern the rest
@@ -103,9 +103,10 @@ def _database(regexes: tuple[str, ...], kept: Path | None):
     import hyperscan as hs
 
     flags = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
-    if kept is not None and kept.exists():
+    blob = load(kept)  # None unless a regular file of ours (never a FIFO or a symlink)
+    if blob is not None:
         try:
-            db = hs.loadb(kept.read_bytes(), hs.HS_MODE_BLOCK)
+            db = hs.loadb(blob, hs.HS_MODE_BLOCK)
             db.scratch = hs.Scratch(db)  # a loaded database comes without one
             return db
         except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt

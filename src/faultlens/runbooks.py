@@ -35,7 +35,8 @@ def load_runbooks(dirs: tuple[str, ...]) -> dict[str, Runbook]:
     """Every runbook in the folders; a later folder overrides an earlier one by id. Kept in the
     cache folder between runs, keyed by the files."""
     paths = [path for d in dirs for path in sorted(Path(d).glob("*.md"))]
-    return memo("runbooks", paths, lambda: {book.id: book for book in map(_read, paths)}, (Runbook,))
+    return memo("runbooks", paths, lambda: {book.id: book for book in map(_read, paths)}, (Runbook,),
+                decode_as=dict[str, Runbook])
 
 
 def _read(path: Path) -> Runbook:

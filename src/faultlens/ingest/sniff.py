@@ -46,6 +46,9 @@ FORMATS: tuple[_Row, ...] = (
     _Row("ls", "snapshot", re.compile(rf"^{_MODE}\s+\d+\s+\S+\s+(?:\S+\s+)?(?:\d+|\d+,\s*\d+|[\d.]+[KMGTP]?)\s+\S+\s+\S+\s+\S+\s.*$"), _LS_FILLER),
     _Row("find-printf", "snapshot", re.compile(rf"^{_MODE}\s+\S+\s+\S+\s+\d+\s+\S.*$")),
     _Row("find-printf-octal", "snapshot", re.compile(r"^[0-7]{3,4}\s+\S+\s+\S+\s+(?:\d+\s+)?\S.*$")),
+    # faultlens collect's listing (parse/collected.py): escaped find -ls lines after its header
+    _Row("faultlens-listing", "snapshot", re.compile(rf"^(?:# faultlens-listing \d+: .*|\s*\d+\s+\d+\s+{_MODE}\s+\S.*)$"),
+         requires=re.compile(r"^# faultlens-listing \d+: ")),
 )
 
 _METADATA_NAMES = ("run.yaml", "run.yml", "faultlens-manifest.txt")

@@ -38,7 +38,10 @@ def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | No
             raise KBError(f"{d}: knowledge-base folder not found")
     if errors is not None:
         return _load(dirs, errors)
-    return memo("kb", [p for d in dirs for p in sorted(_yaml_files(d))], lambda: _load(dirs, None), (KnowledgeBase,))
+    # the runbook folders _load finds are part of what it returns, so part of the key too (L7)
+    runbooks = [str(d / "runbooks").encode() for d in dirs[1:] if (d / "runbooks").is_dir()]
+    return memo("kb", [p for d in dirs for p in sorted(_yaml_files(d))], lambda: _load(dirs, None), (KnowledgeBase,),
+                extra=[b"runbook folders:", *runbooks])
 
 
 def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:

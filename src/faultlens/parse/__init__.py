@@ -24,5 +24,6 @@ def snapshot_parser(fmt: str) -> SnapshotParser:
         "id": account.parse_id,
         "umask": account.parse_umask,
         "df": df.parse_df,
+        "faultlens-listing": __import__("faultlens.parse.collected", fromlist=["_"]).parse_collected,
     }
     return registry[fmt]
