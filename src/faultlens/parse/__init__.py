@@ -15,7 +15,7 @@ def snapshot_parser(fmt: str) -> SnapshotParser:
 
     registry: dict[str, SnapshotParser] = {
         "ls": listing.parse_ls,
-        "find-ls": listing.parse_ls,
+        "find-ls": listing.parse_find_ls,
         "find-printf": listing.parse_find_printf,
         "find-printf-octal": listing.parse_find_printf,
         "tar-gnu": listing.parse_tar_gnu,
