@@ -11,7 +11,7 @@ SnapshotParser = Callable[[str, str], SnapshotRecords]
 
 def snapshot_parser(fmt: str) -> SnapshotParser:
     """The parser for a sniffed snapshot format (imported on demand: logs alone never load lark)."""
-    from faultlens.parse import account, df, listing, namei, stat
+    from faultlens.parse import account, df, listing, mounts, namei, security, settings, stat
 
     registry: dict[str, SnapshotParser] = {
         "ls": listing.parse_ls,
@@ -24,5 +24,20 @@ def snapshot_parser(fmt: str) -> SnapshotParser:
         "id": account.parse_id,
         "umask": account.parse_umask,
         "df": df.parse_df,
+        "bsd-stat": stat.parse_bsd_stat,
+        "findmnt": mounts.parse_findmnt,
+        "mount": mounts.parse_mount,
+        "proc-mounts": mounts.parse_proc_mounts,
+        "mountinfo": mounts.parse_mountinfo,
+        "getenforce": security.parse_getenforce,
+        "sestatus": security.parse_sestatus,
+        "aa-status": security.parse_aa_status,
+        "getfacl": security.parse_getfacl,
+        "lsattr": security.parse_lsattr,
+        "ulimit": settings.parse_ulimit,
+        "proc-status": settings.parse_proc_status,
+        "systemctl-show": settings.parse_systemctl_show,
+        "unit-file": settings.parse_unit_file,
+        "sysctl": settings.parse_sysctl,
     }
     return registry[fmt]
