@@ -55,29 +55,29 @@ def parse_namei(text: str, source: str) -> SnapshotRecords:
 def _walk(block: list[tuple[int, str, tuple]], header: str, source: str, out: SnapshotRecords) -> None:
     if not block:
         return
-    base = min(value[4] for _n, _l, value in block)
-    # levels[k] = the path reached so far at nesting depth k
-    levels: list[str] = ["/" if header.startswith("/") else ""]
+    # levels[k] = (name column, path reached so far) at nesting depth k
+    levels: list[tuple[int, str]] = [(block[0][2][4], "/" if header.startswith("/") else "")]
     pending_link: tuple[str, str] | None = None
     for number, line, (mode, owner, group, name, column) in block:
-        depth = max(0, (column - base) // 2)
-        if depth >= len(levels):  # the lines resolving the symlink just above
-            link_path, target = pending_link or (levels[-1], "")
-            levels.append("" if target.startswith("/") else posixpath.dirname(link_path))
-            depth = len(levels) - 1
-        elif depth < len(levels) - 1:  # back from resolving a link: carry on from its target
-            resolved = levels[-1]
+        if pending_link is not None and column > levels[-1][0]:  # the lines resolving that symlink
+            link_path, target = pending_link
+            levels.append((column, "" if target.startswith("/") else posixpath.dirname(link_path)))
+        elif column < levels[-1][0] and any(col == column for col, _ in levels):
+            # back from resolving a link: the walk carries on from where the link led
+            depth = next(k for k, (col, _) in enumerate(levels) if col == column)
+            resolved = levels[-1][1]
             del levels[depth + 1:]
-            levels[depth] = resolved
+            levels[depth] = (column, resolved)
+        depth = len(levels) - 1
         ftype, bits = parse_symbolic(mode)
         if mode.startswith("D"):  # namei -x: a mount point (a directory)
             ftype = "dir"
         target = None
         if ftype == "symlink" and " -> " in name:
             name, target = name.split(" -> ", 1)
-        current = levels[depth]
+        current = levels[depth][1]
         path = "/" if name == "/" else (posixpath.join(current, name) if current else name)
-        levels[depth] = path
+        levels[depth] = (levels[depth][0], path)
         pending_link = (path, target) if target is not None else None
         out.entries.append(FileEntry(posixpath.normpath(path), ftype, bits, owner, group, None, target,
                                      None, Location(source, number), line.strip()))
