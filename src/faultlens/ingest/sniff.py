@@ -40,7 +40,7 @@ class _Row(Struct, frozen=True):
     requires: re.Pattern[str] | None = None
 
 
-_LS_FILLER = re.compile(r"^(?:total \d+(?:[.,]\d+)?[KMGTkmgt]?|.+:|ls: .*)$")
+_LS_FILLER = re.compile(r"^(?:(?:total|总用量|合計|합계|insgesamt) \d+(?:[.,]\d+)?[KMGTkmgt]?|.+:|ls: .*)$")
 _LS_LINE = re.compile(
     rf"^(?:{_MODE}\s+\d+\s+\S+\s+(?:\S+\s+)?(?:(?:{_CONTEXT}|\?)\s+)?{_SIZE}\s+\S+\s+\S+\s+\S.*"  # ls -l[Z]
     rf"|{_MODE}\s+\S+\s+\S+\s+{_CONTEXT}\s+\S.*"  # ls -lZ (RHEL 6)

@@ -62,16 +62,20 @@ def _join_wrapped(text: str) -> str:
     join them (the second line is left blank, so line numbers stay those of the file)."""
     lines = text.split("\n")
     for i in range(len(lines) - 1):
-        name, nxt = lines[i], lines[i + 1]
-        if name.strip() and len(name.split()) == 1 and nxt[:1].isspace() and nxt.strip()[:1].isdigit():
-            lines[i], lines[i + 1] = f"{name.rstrip()} {nxt.strip()}", ""
+        name = lines[i]
+        if not name.strip() or len(name.split()) != 1 or name.split(":", 1)[0].endswith("df"):
+            continue
+        j = next((k for k in range(i + 1, min(i + 3, len(lines))) if lines[k].strip()), None)
+        if j is not None and lines[j][:1].isspace() and lines[j].strip()[:1].isdigit():
+            lines[i], lines[j] = f"{name.rstrip()} {lines[j].strip()}", ""
     return "\n".join(lines)
 
 
 def parse_df(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
     inodes, unit = False, 1024
-    for number, _line, (what, value) in parsed_lines(_join_wrapped(text), source, "df", _DfTree, out.problems):
+    for number, _line, (what, value) in parsed_lines(
+            _join_wrapped(text), source, "df", _DfTree, out.problems, skip=_df_message):
         if what == "header":
             inodes, unit = "IUse%" in value or "Inodes" in value, _unit(value)
             continue
@@ -85,3 +89,8 @@ def parse_df(text: str, source: str) -> SnapshotRecords:
             total_n = used_n + free_n if used_n is not None and free_n is not None else None
             out.disks.append(DiskUsage(fs, mount, _pct(ipct), True, source, number, total_n, used_n, free_n))
     return out
+
+
+def _df_message(line: str) -> bool:
+    """`df: '/x': No such file or directory` (also as `/bin/df: ...`): df's own complaints."""
+    return line.split(":", 1)[0].endswith("df") and ": " in line
