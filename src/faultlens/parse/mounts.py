@@ -26,7 +26,7 @@ def _options(text: str) -> tuple[str, ...]:
 
 def parse_mount(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
-    for number, line, _ in parsed_lines(text, source, "mount", _Identity, out.problems):
+    for number, line, _ in parsed_lines(text, source, "mount", _Checked, out.problems):
         # the grammar checked the shape; " type X (" decides whether a type is printed
         head, _, opts = line.rstrip().rpartition(" (")
         src, _, rest = head.partition(" on ")
@@ -39,8 +39,9 @@ def parse_mount(text: str, source: str) -> SnapshotRecords:
     return out
 
 
-class _Identity(Transformer):
-    pass
+class _Checked(Transformer):
+    """The grammar only checks the line's shape: whether `type X` is printed (util-linux) or
+    not (macOS) is told apart on the text, as target names may hold spaces."""
 
 
 class _ProcMountsTree(Transformer):

@@ -41,7 +41,7 @@ class _UlimitTree(Transformer):
         return LIMIT_LETTERS.get(letter.group(1)) if letter else None, str(items[1])
 
     def ash(self, items):
-        return LIMIT_LETTERS.get(str(items[0])[1]), str(items[1])
+        return LIMIT_LETTERS.get(str(items[0])[1]), str(items[-1])
 
     def dash(self, items):
         name = str(items[0]).split("(", 1)[0].strip()
