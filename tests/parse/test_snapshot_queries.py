@@ -92,3 +92,11 @@ def test_an_entry_without_a_mode_never_hides_one_with_it():
     entry = Snapshot(records).get("f")
     assert (entry.mode, entry.mode_known, entry.context, entry.at.source) == (0o644, True, "system_u:object_r:etc_t:s0",
                                                                               "ls-l.txt")
+
+
+def test_mount_of_an_nfs_home_and_root():
+    snap = snapshot(("proc-mounts", "proc-mounts-nfs.txt"))
+    home = snap.mount_of("/users/PZS0710/jdoe/.ssh/id_rsa")
+    assert (home.fstype, home.source, home.at.line) == ("nfs4", "10.11.200.17:/PZS0710", 5)
+    assert snap.mount_of("/opt/ts").fstype == "nfs" and snap.mount_of("/opt/ts").has("nolock")
+    assert snap.mount_of("/tmp/x").fstype == "xfs"
