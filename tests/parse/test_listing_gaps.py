@@ -193,3 +193,9 @@ def test_pipeline_reports_the_note_under_inputs_problems():
     assert (info.kind, info.format) == ("log", "plain")
     assert [p.reason for p in info.problems] == [
         "looks like an ls listing but 5 of 9 sampled lines could not be read as one: read as a plain log"]
+
+
+def test_quoted_ls_r_header_gives_its_names_the_real_directory():
+    text = "'/srv/test floor':\ntotal 0\n-rw-r--r-- 1 root root 0 Dec  1 05:49 station.cfg\n"
+    out = snapshot_parser("ls")(text, "ls.txt")
+    assert out.problems == [] and [e.path for e in out.entries] == ["/srv/test floor/station.cfg"]

@@ -146,7 +146,8 @@ def parse_ls(text: str, source: str, unescape: bool = False) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
     rows = [(number, line, what, value) for number, line, (what, value)
             in parsed_lines(text, source, "ls", _LsTree, out.problems)]
-    quoting = not unescape and any(what in ("entry", "unknown", "label") and _quoted(line[value["start"]:])
+    quoting = not unescape and any(_quoted(value) if what == "header" else
+                                   what in ("entry", "unknown", "label") and _quoted(line[value["start"]:])
                                    for _number, line, what, value in rows)
     current: str | None = None
     for number, line, what, value in rows:
