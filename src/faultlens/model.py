@@ -35,6 +35,18 @@ class FileEntry(Struct, frozen=True):
     mtime: str | None = None  # as printed; listings rarely carry a year
     at: Location | None = None
     raw: str = ""
+    # What the listing could tell beyond the classic columns (all optional: old code keeps working).
+    acl: bool = False  # a `+` after the mode: an access ACL adds entries the mode bits do not show
+    context: str | None = None  # SELinux label (`ls -Z`, stat's Context:); "?" when ls had none
+    device: tuple[int, int] | None = None  # (major, minor) of a char/block device
+    size_text: str | None = None  # a size printed rounded (`-h`: "1.2K", "0B"); `size` stays None
+    # `mode_known=False`: the listing names the file but not its permissions (`ls -Z` without -l,
+    # or the `d????????? ? ? ? ? ? name` entries). `mode` is then 0: it grants nothing, so a fact can
+    # never read access into it; facts that conclude from bits alone must check `mode_known` first.
+    mode_known: bool = True
+    # ls printed `?????????` for it: the name was read from its directory but stat() failed, which
+    # is what ls shows in a directory it may read (r) but not search (x). Its type may still be known.
+    unstatable: bool = False
 
 
 class Identity(Struct, frozen=True):

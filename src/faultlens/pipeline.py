@@ -66,10 +66,10 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
         kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
         if kind.kind == "log":
             log = VIEWS[kind.format](blob.source, blob.data)
-            notes: tuple[Problem, ...] = ()
+            notes: tuple[Problem, ...] = (Problem(blob.source, kind.note),) if kind.note else ()
             if blob.head is not None:  # its lines are counted when the head is scanned
                 log = replace(log, head=blob.head)
-                notes = (blob.head.note(blob.source),)
+                notes = (*notes, blob.head.note(blob.source))
             run.logs.append(log)
             run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count, notes))
         elif kind.kind == "snapshot":
