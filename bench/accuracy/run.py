@@ -207,8 +207,9 @@ MIN_POINTS = 20  # a knot with fewer held-out points keeps the identity (the sco
 
 def fit(pts: list[tuple[float, bool]]) -> list[tuple[float, float]]:
     """A monotone map score -> confidence: at a knot with >= MIN_POINTS points the share right,
-    elsewhere the knot itself; then pool-adjacent-violators so it never falls. Never below the
-    identity's 0.49 at 0.5 (weak evidence stays weak, real support stays >= 0.5)."""
+    elsewhere the knot itself; then pool-adjacent-violators so it never falls. Below 0.5 the
+    identity (weak evidence is never promoted); a score whose answers were mostly wrong maps below
+    0.5, and no longer counts as explained."""
     right = {k: 0.0 for k in KNOTS}
     count = {k: 0 for k in KNOTS}
     for score, ok in pts:
@@ -224,7 +225,7 @@ def fit(pts: list[tuple[float, bool]]) -> list[tuple[float, float]]:
         while len(merged) > 1 and merged[-2][0] > merged[-1][0]:
             (v1, w1, k1), (v2, w2, k2) = merged[-2], merged.pop()
             merged[-1] = [(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, k1 + k2]
-    fitted = [(k, round(max(v, 0.5), 3)) for v, _, ks in merged for k in ks]
+    fitted = [(k, round(v, 3)) for v, _, ks in merged for k in ks]
     if all(abs(k - v) < 1e-9 for k, v in fitted):
         return []  # the identity: no map at all
     return list(BELOW) + fitted

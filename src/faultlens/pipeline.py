@@ -170,7 +170,7 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     ctx = build_context(Snapshot(run.records), user, access_hits, kb.lexicon,
                         Snapshot(good.records) if good is not None else None, tuple(found))
     facts = derive_facts(ctx)
-    findings = rank(kb, hits, facts, runbooks, {i.source: i.lines for i in run.infos if i.kind == "log"})
+    findings = rank(kb, hits, facts, runbooks, {i.source: i.lines for i in run.infos if i.kind == "log"}, tuple(found))
     passed = _run_passed(hits)
     if passed is not None:  # the log says the run succeeded: what it printed on the way is no cause
         findings = [replace(f, confidence=round(f.confidence * PASSED_RUN_DISCOUNT, 3)) for f in findings]

@@ -18,7 +18,7 @@ from msgspec.structs import replace
 from faultlens.kb.model import Cause, KnowledgeBase, Signal
 from faultlens.kb.patterns import text_pattern
 from faultlens.match import Hit, Hits
-from faultlens.model import Evidence, Fact, Finding, RunbookRef
+from faultlens.model import Event, Evidence, Fact, Finding, RunbookRef
 
 REPORT_AT = 0.1  # evidence score below which a cause is not listed at all
 EXPLAINED_AT = 0.5  # "real support": the verdict is explained and the exit code 0
@@ -44,12 +44,29 @@ class Fired(Struct, frozen=True):
 
 
 def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef],
-         lines: dict[str, int] | None = None) -> list[Finding]:
-    """lines: how many lines each log has (for "near the end of the run")."""
-    ctx = _Context(kb, hits, facts, lines or {})
+         lines: dict[str, int] | None = None, events: tuple[Event, ...] = ()) -> list[Finding]:
+    """lines: how many lines each log has (for "near the end of the run"); events: the failure
+    events read from the logs (for `event:` signals)."""
+    ctx = _Context(kb, hits, facts, lines or {}, events)
     findings = [f for cause in kb.causes.values() if (f := _score(ctx, cause, runbooks))]
     findings = _symptoms_yield(findings, kb)
-    return sorted((f for f in findings if f.confidence >= REPORT_AT), key=lambda f: (-f.confidence, f.id))
+    return sorted((f for f in findings if f.confidence >= REPORT_AT), key=lambda f: _order(f, ctx))
+
+
+LATE_STEPS = 5  # explained causes are ordered by how late their evidence is, in fifths of the log
+
+
+def _order(f: Finding, ctx: _Context) -> tuple:
+    """Explained causes first; among them the one whose evidence comes latest (by fifths of its
+    log: a run dies of its last failure, the ones it lived through came before), then by
+    confidence. Evidence from the snapshot describes the end state: as late as it gets."""
+    if f.confidence < EXPLAINED_AT:
+        return (1, 0, -f.confidence, f.id)
+    late = 0.0
+    for ev in f.evidence:
+        end = ctx.lines.get(ev.source)
+        late = max(late, min(ev.line / end, 1.0) if end and ev.line else 1.0)
+    return (0, -int(late * LATE_STEPS), -f.confidence, f.id)
 
 
 def _symptoms_yield(findings: list[Finding], kb: KnowledgeBase) -> list[Finding]:
@@ -68,6 +85,7 @@ class _Context(Struct, frozen=True):
     hits: Hits
     facts: dict[str, Fact]
     lines: dict[str, int]
+    events: tuple[Event, ...] = ()
 
 
 def _score(ctx: _Context, cause: Cause, runbooks: dict[str, RunbookRef]) -> Finding | None:
@@ -113,8 +131,9 @@ def _collect(fired: list[Fired]) -> tuple[Evidence, ...]:
 def _fire(signal: Signal, cause: Cause, ctx: _Context, anchors: list[Hit] | None = None) -> Fired | None:
     """The signal, if it fires; a signal against the cause (anchors given) only in its scope."""
     hits, facts = ctx.hits, ctx.facts
-    if signal.kind == "log":
-        found = hits.get(signal.pattern.key)
+    if signal.kind in ("log", "event"):
+        found = hits.get(signal.pattern.key) if signal.kind == "log" else \
+            [Hit(signal.id, e.source, e.line or 0, e.text) for e in ctx.events if signal.event.matches(e)]
         if anchors is not None and signal.scope != "run":
             found = [h for h in found if any(_in_scope(h, a, signal) for a in anchors)]
         if not found:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from faultlens.cache import digest, memo
-from faultlens.kb.model import Cause, Example, KnowledgeBase, Lexicon, Pattern, Signal
+from faultlens.kb.model import Cause, EventFilter, Example, KnowledgeBase, Lexicon, Pattern, Signal
 from faultlens.kb.patterns import PatternError, check_pattern
 from faultlens.kb.yamlload import Mapping, load_yaml, yaml_error
 from faultlens.resources import causes_dir, data_dir
@@ -184,10 +184,17 @@ def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
     if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not -1 <= weight <= 1:
         raise KBError(f"{path}:{spec.line_of('weight')}: signal {sid!r} needs a weight in [-1, 1] "
                       "(0: used only inside a sequence)")
-    kinds = [k for k in ("log", "use", "fact", "then") if k in spec]
+    kinds = [k for k in ("log", "use", "fact", "then", "event") if k in spec]
     if len(kinds) != 1:
-        raise KBError(f"{path}:{line}: signal {sid!r} needs exactly one of 'log', 'use', 'fact', 'then'")
+        raise KBError(f"{path}:{line}: signal {sid!r} needs exactly one of 'log', 'use', 'fact', 'then', 'event'")
     kind = kinds[0]
+    if kind == "event":
+        corroborate = spec.get("corroborate", False)
+        if not isinstance(corroborate, bool):
+            raise KBError(f"{path}:{spec.line_of('corroborate')}: corroborate must be true or false")
+        scope, window = _scope(spec, path)
+        return Signal(sid, "event", float(weight), event=_event_filter(spec["event"], path, spec.line_of("event")),
+                      line=line, scope=scope, window=window, corroborate=corroborate)
     if kind in ("log", "use"):
         scope, window = _scope(spec, path)
         corroborate = spec.get("corroborate", False)
@@ -228,6 +235,22 @@ def _pattern(regex, path: Path, line: int, case=None) -> str:
     except PatternError as exc:
         raise KBError(f"{path}:{line}: bad pattern {regex!r}: {exc}") from None
     return regex
+
+
+_EVENT_FIELDS = ("errno", "op", "speaker")
+
+
+def _event_filter(raw, path: Path, line: int) -> EventFilter:
+    """`event: {errno: [ENOSPC], op: [watch]}`: lists of strings (a single string is a list of one)."""
+    if not isinstance(raw, Mapping) or not raw or set(raw) - set(_EVENT_FIELDS):
+        raise KBError(f"{path}:{line}: event must map some of {', '.join(_EVENT_FIELDS)} to names")
+    fields = {}
+    for key, value in raw.items():
+        values = [value] if isinstance(value, str) else value
+        if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
+            raise KBError(f"{path}:{line}: event {key} must be a name or a list of names")
+        fields[key] = tuple(values)
+    return EventFilter(**fields)
 
 
 def _scope(spec, path: Path) -> tuple[str, int]:

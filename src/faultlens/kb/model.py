@@ -7,7 +7,7 @@ from typing import Literal
 
 from msgspec import Struct
 
-SignalKind = Literal["log", "fact", "sequence"]
+SignalKind = Literal["log", "fact", "sequence", "event"]
 Scope = Literal["line", "block", "window", "run"]
 
 
@@ -19,12 +19,27 @@ class Pattern(Struct, frozen=True):
     access: str | None = None  # r/w/x: the paths on matching lines are checked against the snapshot
 
 
+class EventFilter(Struct, frozen=True):
+    """Which failure events a signal counts (events/): every listed field must match; an empty
+    field matches anything. `op` may list "none" for an event whose operation is not known."""
+
+    errno: tuple[str, ...] = ()
+    op: tuple[str, ...] = ()
+    speaker: tuple[str, ...] = ()
+
+    def matches(self, event) -> bool:
+        return ((not self.errno or event.errno in self.errno)
+                and (not self.op or (event.op or "none") in self.op)
+                and (not self.speaker or event.speaker in self.speaker))
+
+
 class Signal(Struct, frozen=True):
     id: str
     kind: SignalKind
     weight: float  # negative: evidence against the cause
     pattern: Pattern | None = None
     fact: str | None = None
+    event: EventFilter | None = None
     after: str | None = None  # sequence: a signal id of the same cause...
     then: str | None = None  # ...followed by this one...
     within: timedelta | None = None  # ...at most this much later
