@@ -58,6 +58,7 @@ class Identity(Struct, frozen=True):
     gid: int | None = None
     groups: tuple[str, ...] = ()
     at: Location | None = None
+    group_ids: tuple[int, ...] = ()  # the gids of `groups`, in the same order, where id printed them
 
 
 class UmaskSetting(Struct, frozen=True):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from faultlens.facts.context import FactContext, build_context
-from faultlens.facts import checks
+from faultlens.facts import checks, host
 from faultlens.model import Fact
 
 FACTS: dict[str, Callable[[FactContext], list[Fact]]] = {
@@ -32,6 +32,16 @@ FACTS: dict[str, Callable[[FactContext], list[Fact]]] = {
     "baseline-owner-changed": checks.baseline_owner_changed,
     "baseline-lost-exec-bit": checks.baseline_lost_exec_bit,
     "baseline-files-missing": checks.baseline_files_missing,
+    "exec-on-noexec-mount": host.exec_on_noexec_mount,
+    "write-on-readonly-mount": host.write_on_readonly_mount,
+    "chown-on-network-filesystem": host.chown_on_network_filesystem,
+    "acl-restricts-path": host.acl_restricts_path,
+    "path-immutable": host.path_immutable,
+    "group-missing-in-process": host.group_missing_in_process,
+    "unit-sandbox-covers-path": host.unit_sandbox_covers_path,
+    "mac-enforcing": host.mac_enforcing,
+    "disk-has-room": host.disk_has_room,
+    "inotify-watches-low": host.inotify_watches_low,
 }
 FACT_NAMES = frozenset(FACTS)
 

@@ -49,6 +49,7 @@ class FactContext(Struct):
     executable_names: object
     private_key_names: object
     changes: list = field(default_factory=list)  # facts.baseline.Change, when a passing run is given
+    events: tuple[Event, ...] = ()  # the failure events read from the logs
 
     def is_personal(self, owner: str | None) -> bool:
         return is_personal(owner, self.account, self.system_accounts)
@@ -72,6 +73,7 @@ def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[
     ctx = FactContext(snapshot, all_trees, sets, outliers(sets, account if known else None), account, known,
                       service, [], text_pattern(lexicon.system_accounts), text_pattern(lexicon.executable_names),
                       text_pattern(lexicon.private_key_names))
+    ctx.events = events
     if baseline is not None:
         ctx.changes = compare(snapshot, baseline)
     path_re = text_pattern(lexicon.path)

@@ -51,14 +51,44 @@ def _unlisted(event: Event) -> list[Hypothesis]:
                        "a sudo unpack or another builder's uid", f"ls -ln {path}; id USER")]
 
 
+def _ruled_out(ctx: FactContext, h: Hypothesis, path: str) -> bool:
+    """The snapshot already answers it: the mount, the ACL, the attributes, the MAC state, the
+    process's groups or the unit shown do not refuse."""
+    snap = ctx.snapshot
+    if h.id in ("noexec-mount", "readonly-filesystem", "chown-not-permitted") and path.startswith("/"):
+        mount = snap.mount_of(path)
+        if mount is not None:
+            return {"noexec-mount": not mount.has("noexec"), "readonly-filesystem": not mount.has("ro"),
+                    "chown-not-permitted": not mount.fstype.startswith(("nfs", "cifs", "smb", "vfat", "exfat", "fuse"))}[h.id]
+    if h.id == "acl-denial":
+        entry = snap.get(path)
+        return snap.acl_of(path) is not None or (entry is not None and entry.mode_known and not entry.acl and bool(snap.acls))
+    if h.id == "immutable-attribute":
+        attrs = snap.attributes_of(path)
+        return attrs is not None and not (attrs.immutable or attrs.append_only)
+    if h.id == "mac-policy-denial":
+        mode = snap.mac_mode()
+        return mode is not None and mode[1] in ("disabled", "permissive")
+    if h.id == "group-not-active":
+        held = snap.process_groups()
+        return held is not None and all(str(g) in held for i in snap.identities for g in i.group_ids if g != i.gid)
+    if h.id == "service-sandbox":
+        unit = snap.unit_settings()
+        return unit is not None and not any(unit.settings.get(k, "no").lower() not in ("no", "false", "")
+                                            for k in ("ProtectHome", "ProtectSystem", "ReadOnlyPaths", "InaccessiblePaths", "PrivateTmp"))
+    return False
+
+
 def hypotheses(ctx: FactContext, events: tuple[Event, ...]) -> list[Hypothesis]:
-    """The hypotheses still open for the denials the evidence does not settle."""
+    """The hypotheses still open for the denials the evidence does not settle (those the snapshot
+    already answers are left out)."""
     out: dict[str, Hypothesis] = {}
     for d in ctx.denied:
         if d.diagnosis not in ("allowed-by-modes", "partly-known"):
             continue
         for h in _candidates(d.path, d.access, d.op, d.diagnosis == "partly-known", ctx.account.is_root):
-            out.setdefault(h.id, h)
+            if not _ruled_out(ctx, h, d.path):
+                out.setdefault(h.id, h)
     if not ctx.denied:
         for event in events:
             if event.errno in ("EACCES", "EPERM") and event.op != "auth":

@@ -27,7 +27,7 @@ class _IdTree(Transformer):
     def start(self, items):
         (uid, user), (gid, group) = items[0], items[1]
         groups = next((value for what, value in items[2:] if what == "groups"), ((gid, group),))
-        return uid, user, gid, group, tuple(name for _, name in groups)
+        return uid, user, gid, group, tuple(name for _, name in groups), tuple(number for number, _ in groups)
 
 
 class _UmaskTree(Transformer):
@@ -45,8 +45,9 @@ class _UmaskTree(Transformer):
 
 def parse_id(text: str, source: str) -> SnapshotRecords:
     out = SnapshotRecords(lines=text.count("\n") + 1)
-    for number, line, (uid, user, gid, group, groups) in parsed_lines(text, source, "id", _IdTree, out.problems):
-        out.identities.append(Identity(user, uid, group, gid, groups, Location(source, number)))
+    for number, line, (uid, user, gid, group, groups, gids) in parsed_lines(text, source, "id", _IdTree, out.problems):
+        out.identities.append(Identity(user, uid, group, gid, groups, Location(source, number),
+                                       tuple(g for g in gids if isinstance(g, int))))
     return out
 
 
