@@ -228,7 +228,8 @@ def fit(pts: list[tuple[float, bool]]) -> list[tuple[float, float]]:
     fitted = [(k, round(v, 3)) for v, _, ks in merged for k in ks]
     if all(abs(k - v) < 1e-9 for k, v in fitted):
         return []  # the identity: no map at all
-    return list(BELOW) + fitted
+    (_, low), (edge, below) = BELOW
+    return [(0.0, low), (edge, min(below, fitted[0][1]))] + fitted  # never rising past the first knot
 
 
 def tune_points(kb) -> list[tuple[float, bool]]:

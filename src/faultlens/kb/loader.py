@@ -237,15 +237,20 @@ def _pattern(regex, path: Path, line: int, case=None) -> str:
     return regex
 
 
-_EVENT_FIELDS = ("errno", "op", "speaker")
+_EVENT_FIELDS = ("errno", "op", "speaker", "object")
 
 
 def _event_filter(raw, path: Path, line: int) -> EventFilter:
-    """`event: {errno: [ENOSPC], op: [watch]}`: lists of strings (a single string is a list of one)."""
+    """`event: {errno: [ENOSPC], op: [watch], object: PATTERN}`: lists of names (a single name is a
+    list of one); object is a pattern the event's object must match."""
     if not isinstance(raw, Mapping) or not raw or set(raw) - set(_EVENT_FIELDS):
         raise KBError(f"{path}:{line}: event must map some of {', '.join(_EVENT_FIELDS)} to names")
     fields = {}
+    if "object" in raw:
+        fields["object"] = _pattern(raw["object"], path, line)
     for key, value in raw.items():
+        if key == "object":
+            continue
         values = [value] if isinstance(value, str) else value
         if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
             raise KBError(f"{path}:{line}: event {key} must be a name or a list of names")

@@ -26,11 +26,15 @@ class EventFilter(Struct, frozen=True):
     errno: tuple[str, ...] = ()
     op: tuple[str, ...] = ()
     speaker: tuple[str, ...] = ()
+    object: str | None = None  # a pattern (RE2, case-insensitive) the event's object must match
 
     def matches(self, event) -> bool:
+        from faultlens.kb.patterns import text_pattern
+
         return ((not self.errno or event.errno in self.errno)
                 and (not self.op or (event.op or "none") in self.op)
-                and (not self.speaker or event.speaker in self.speaker))
+                and (not self.speaker or event.speaker in self.speaker)
+                and (self.object is None or (event.object is not None and bool(text_pattern(self.object).search(event.object)))))
 
 
 class Signal(Struct, frozen=True):
