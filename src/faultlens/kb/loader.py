@@ -17,7 +17,8 @@ from faultlens.resources import causes_dir, data_dir
 
 SIGNALS_FILE = "signals.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-CATEGORIES = ("permissions", "resources", "dependencies", "network", "releases", "crashes", "tests", "environment")
+CATEGORIES = ("permissions", "resources", "dependencies", "network", "releases", "crashes", "tests", "product",
+              "environment")
 _DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
