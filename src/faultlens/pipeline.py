@@ -73,15 +73,32 @@ def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
             run.logs.append(log)
             run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count, notes))
         elif kind.kind == "snapshot":
-            parsed = snapshot_parser(kind.format)(to_text(blob.data), blob.source)
+            text = to_text(blob.data)
+            parsed = snapshot_parser(kind.format)(text, blob.source)
             run.records.extend(parsed)
             run.infos.append(InputInfo(blob.source, "snapshot", kind.format, parsed.lines, tuple(parsed.problems)))
+            rest = _unparsed(text, parsed.problems)
+            if rest:  # a pasted terminal session: the lines around the listing are log lines
+                run.logs.append(LogText.from_view(blob.source, rest, parsed.lines))
         elif kind.kind == "skipped":
             run.infos.append(InputInfo(blob.source, "skipped", kind.format, 0,
                                        (Problem(blob.source, f"{kind.format} file skipped"),)))
         else:
             run.infos.append(InputInfo(blob.source, kind.kind, kind.format, blob.data.count(b"\n")))
     return run
+
+
+MAX_UNPARSED_AS_LOG = 2000
+
+
+def _unparsed(text: str, problems) -> list[tuple[int, str, None]]:
+    """The lines of a snapshot file its parser did not accept, as (line, text, None) for a log
+    view: error messages pasted around a listing are still evidence."""
+    numbers = sorted({p.line for p in problems if p.line})[:MAX_UNPARSED_AS_LOG]
+    if not numbers:
+        return []
+    lines = text.split("\n")
+    return [(n, lines[n - 1], None) for n in numbers if 0 < n <= len(lines) and lines[n - 1].strip()]
 
 
 _PREPARED: dict[int, tuple[KnowledgeBase, Matcher, dict[str, RunbookRef]]] = {}

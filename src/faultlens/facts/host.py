@@ -95,9 +95,54 @@ def chown_on_network_filesystem(ctx: FactContext) -> list[Fact]:
     return out
 
 
+def _acl_refusal(acl, account_name: str | None, groups, want: str) -> str | None:
+    """What in an ACL refuses `want` to the account (or, account unknown, to named entries)."""
+    named = [(tag, who, perms) for tag, who, perms in acl.entries
+             if tag in ("user", "group") and who and (account_name is None or (tag == "user" and who == account_name)
+                                                        or (tag == "group" and who in groups))]
+    effective = {(tag, who): perms for tag, who, perms in acl.effective}
+    refusing = [(tag, who, perms) for tag, who, perms in named if want not in effective.get((tag, who), perms)]
+    if refusing:
+        return ", ".join(f"{tag}:{who}:{perms}" for tag, who, perms in refusing)
+    if named and acl.mask is not None and want not in acl.mask:
+        return f"the mask {acl.mask}"
+    default_only = [(tag, who) for tag, who, _ in acl.default if tag in ("user", "group") and who
+                    and (account_name is None or who == account_name or who in groups)
+                    and not any(t == tag and w == who for t, w, _ in acl.entries)]
+    if default_only:
+        tag, who = default_only[0]
+        return f"default:{tag}:{who} only (a default entry grants nothing on the directory itself)"
+    return None
+
+
 def acl_restricts_path(ctx: FactContext) -> list[Fact]:
-    out = []
+    out: list[Fact] = []
+    seen: set[str] = set()
+    for event, path in _failed(ctx, ("EACCES", "EPERM")):
+        acl = ctx.snapshot.acl_of(path) or ctx.snapshot.acl_of(posixpath.dirname(path))
+        if acl is None or path in seen:
+            continue
+        want = _WANT.get({"exec": "x", "chdir": "x", "stat": "x"}.get(event.op or "", "w" if event.op in _WRITE_OPS else "r"), "r")
+        name = ctx.account.name if ctx.account_known else None
+        culprit = _acl_refusal(acl, name, ctx.account.groups, want)
+        if culprit is not None:
+            seen.add(path)
+            out.append(Fact("acl-restricts-path", 1.0 if name else 0.8,
+                            f"{path}: its ACL ({culprit}) refuses {want} access the mode bits seem to give",
+                            (_event_evidence(event, "acl"),) + _at(acl, "acl"), (f"getfacl -p {acl.path}",)))
+    name = ctx.account.name if ctx.account_known else None
+    for acl in ctx.snapshot.acls.values():  # getfacl's own word: the mask takes read from a named entry
+        cut = [(tag, who, perms) for tag, who, perms in acl.effective
+               if tag in ("user", "group") and who and "r" not in perms and (name is None or who == name or who in ctx.account.groups)]
+        if cut and acl.path not in seen:
+            seen.add(acl.path)
+            tag, who, perms = cut[0]
+            out.append(Fact("acl-restricts-path", 0.6,
+                            f"{acl.path}: the ACL mask ({acl.mask}) leaves {tag}:{who} with {perms} (#effective)",
+                            _at(acl, "acl"), (f"getfacl -p {acl.path}",)))
     for d in ctx.denied:
+        if d.path in seen:
+            continue
         acl = ctx.snapshot.acl_of(d.path) or ctx.snapshot.acl_of(d.entry.path)
         want = _WANT[d.access]
         if acl is not None:

@@ -71,7 +71,8 @@ FORMATS: tuple[_Row, ...] = (
     _Row("getfacl", "snapshot", re.compile(
         r"^(?:# (?:file|owner|group|flags): .*|(?:default:)?(?:user|group|mask|other):[^:\s]*:[r-][w-][xX-]"
         r"(?:\s+#effective:[r-][w-][xX-])?|getfacl: .*)$"), requires=re.compile(r"^(?:# file: |user::)")),
-    _Row("lsattr", "snapshot", re.compile(r"^(?:[-suSDiadAcEjItTeCxFNPVmu]{4,32}\s+\S.*|lsattr: .*)$"),
+    # the flags column always shows dashes for the attributes not set ("exec /x: ..." is no row)
+    _Row("lsattr", "snapshot", re.compile(r"^(?:(?=\S*-)[-suSDiadAcEjItTeCxFNPVmu]{4,32}\s+\S.*|lsattr: .*)$"),
          re.compile(r"^.+:$")),
     _Row("ulimit", "snapshot", re.compile(
         r"^(?:[^(]+\((?:[^()]*,\s*)?-[A-Za-z]\)\s+(?:unlimited|\d+)|-[A-Za-z]: .*\s(?:unlimited|\d+)"
