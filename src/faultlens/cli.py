@@ -322,7 +322,7 @@ def _list_runbooks(books, fmt: Format | None) -> None:
         print(f"{b.id:<{width}}  {b.title}")
 
 
-@kb_app.command("list")
+@kb_app.command("list", epilog=epilog("faultlens kb list", "faultlens kb list --format markdown > causes.md", "faultlens kb list --format json | jq -r '.causes[].id'"))
 @_guarded
 def kb_list(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
     """List the causes of the knowledge base with their category."""
@@ -343,7 +343,7 @@ def kb_list(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
         print(f"{c.id:<{width}}  {c.category:<12}  {c.title}")
 
 
-@kb_app.command("path")
+@kb_app.command("path", epilog=epilog("faultlens kb path", "FAULTLENS_KB=/srv/team-kb faultlens kb path --format json"))
 @_guarded
 def kb_path(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
     """Show the knowledge-base folders in effect, in load order, and where each came from."""
@@ -359,7 +359,7 @@ def kb_path(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
         print(f"{path:<{width}}  {origin}")
 
 
-@kb_app.command("lint")
+@kb_app.command("lint", epilog=epilog("faultlens kb lint", "faultlens kb lint --kb ./our-kb --passing samples/passing"))
 @_guarded
 def kb_lint(
     kb: KbOpt = None,
@@ -379,7 +379,7 @@ def kb_lint(
     raise typer.Exit(EXIT_NOT_EXPLAINED if errors else EXIT_OK)
 
 
-@kb_app.command("patterns")
+@kb_app.command("patterns", epilog=epilog("faultlens kb patterns --ere > patterns.ere && grep -E -f patterns.ere station.log"))
 @_guarded
 def kb_patterns(
     ere: Annotated[bool, typer.Option("--ere", help="One POSIX ERE a line, for grep -E -f / rg -f")] = False,
@@ -423,7 +423,7 @@ def kb_new(
           f"`faultlens kb lint --kb {os.path.relpath(root)}`")
 
 
-@kb_app.command("test")
+@kb_app.command("test", epilog=epilog("faultlens kb test", "faultlens kb test --kb ./our-kb --cause firmware-crc"))
 @_guarded
 def kb_test(
     kb: KbOpt = None,
