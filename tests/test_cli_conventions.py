@@ -160,10 +160,12 @@ def test_a_config_file_in_the_current_folder_and_kb_path(tmp_path: Path):
     (tmp_path / "sub").mkdir()
     assert run("runbook", "fw-crc", cwd=tmp_path / "sub").returncode == 0
     out = run("kb", "path", "--kb", "/given", env={"FAULTLENS_KB": str(tmp_path / "env-kb")}, cwd=tmp_path / "sub")
-    rows = [line.split() for line in out.stdout.splitlines()]
-    assert rows[0][1] == "shipped" and rows[0][0].endswith(os.path.join("faultlens", "kb", "causes"))
-    assert rows[1:] == [[str(tmp_path / "our-kb"), str(tmp_path / "faultlens.toml")],
-                        [str(tmp_path / "env-kb"), "FAULTLENS_KB"], ["/given", "--kb"]]
+    lines = out.stdout.splitlines()
+    assert lines[0].startswith("/") and lines[0].endswith(os.path.join("faultlens", "kb", "causes") + "  (from shipped)")
+    assert lines[1:] == [f"{tmp_path / 'our-kb'}  (from {tmp_path / 'faultlens.toml'})",  # outside the current folder
+                         f"{tmp_path / 'env-kb'}  (from FAULTLENS_KB)", "/given  (from --kb)"]
+    here = run("kb", "path", cwd=tmp_path).stdout.splitlines()
+    assert here[1:] == ["our-kb  (from faultlens.toml)"]  # inside it: relative
     as_json = json.loads(run("kb", "path", "--format", "json", cwd=tmp_path).stdout)
     assert as_json[1] == {"path": str(tmp_path / "our-kb"), "from": str(tmp_path / "faultlens.toml")}
 

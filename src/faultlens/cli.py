@@ -354,9 +354,16 @@ def kb_path(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
     if fmt == Format.json:
         print(_json([{"path": path, "from": origin} for path, origin in rows], indent=2))
         return
-    width = max(len(path) for path, _ in rows)
     for path, origin in rows:
-        print(f"{path:<{width}}  {origin}")
+        print(f"{_shown(path)}  (from {_shown(origin)})")
+
+
+def _shown(path: str) -> str:
+    """A path inside the current folder as relative to it (shorter, as the user would type it)."""
+    if not os.path.isabs(path):
+        return path
+    rel = os.path.relpath(path)
+    return path if rel.startswith("..") else rel
 
 
 @kb_app.command("lint", epilog=epilog("faultlens kb lint", "faultlens kb lint --kb ./our-kb --passing samples/passing"))
