@@ -127,7 +127,7 @@ def test_kb_new_from_cluster_drafts_a_loadable_cause(report: Path, tmp_path: Pat
     assert done.returncode == 0, done.stderr
     kb = load_kb([str(draft.parent)])
     cause = next(c for c in kb.causes.values() if c.path == str(draft))
-    assert cause.id.startswith("draft-") and run_example(kb, cause, cause.examples[0]).passed
+    assert cause.id == "firmware" and run_example(kb, cause, cause.examples[0]).passed  # named after --out
     missing = subprocess.run([sys.executable, "-m", "faultlens", "kb", "new", "--from-cluster", "Cnope",
                               "--report", str(report)], capture_output=True, text=True)
     assert missing.returncode == 2 and "no cluster 'Cnope'" in missing.stderr
