@@ -22,6 +22,10 @@ def failing_host(tmp_path: Path) -> tuple[Path, Path]:
     release = tmp_path / "opt" / "ts" / "releases" / "base-4.2.0" / "etc"
     release.mkdir(parents=True)
     (release / "station.cfg").write_text("fixture = FX-07\n")
+    # modes set, not left to the umask the suite runs under: only /opt/ts is private
+    for folder in (tmp_path / "opt", tmp_path / "opt" / "ts" / "releases", release.parent, release):
+        os.chmod(folder, 0o755)
+    os.chmod(release / "station.cfg", 0o644)
     os.chmod(tmp_path / "opt" / "ts", 0o700)
     logs = tmp_path / "logs"
     logs.mkdir()
@@ -31,8 +35,9 @@ def failing_host(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def run_script(text: str, out: Path, cwd: Path) -> subprocess.CompletedProcess:
+    """On a host whose umask is 022 (the script records it), whatever the suite's own umask is."""
     return subprocess.run(["sh", "-s"], input=text, text=True, capture_output=True, cwd=cwd,
-                          env={**os.environ, "FAULTLENS_OUT": str(out)})
+                          env={**os.environ, "FAULTLENS_OUT": str(out)}, preexec_fn=lambda: os.umask(0o022))
 
 
 def test_script_is_posix_sh(tmp_path: Path):
