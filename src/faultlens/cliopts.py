@@ -39,8 +39,8 @@ def hoist_globals(argv: Sequence[str]) -> list[str]:
             break
         if arg in GLOBAL_FLAGS or any(arg.startswith(f"{opt}=") for opt in GLOBAL_VALUED):
             front.append(arg)
-        elif arg in GLOBAL_VALUED and i + 1 < len(argv):
-            front += argv[i:i + 2]
+        elif arg in GLOBAL_VALUED:  # with its value; without one, an empty value click rejects
+            front += argv[i:i + 2] if i + 1 < len(argv) else [f"{arg}="]
             i += 1
         else:
             rest.append(arg)
