@@ -19,8 +19,10 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	$(BIN)/faultlens explain samples/floor-down
 
+# PYTEST_ARGS narrows a run: make test PYTEST_ARGS='-m "not slow"'
+PYTEST_ARGS ?=
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Coverage-guided fuzzing of the explain path for FUZZ_SECONDS (crashes land in ./crash-*:
 # keep them in tests/fuzz/regressions/).

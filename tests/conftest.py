@@ -16,6 +16,9 @@ def pytest_configure(config):
     suite starts cold, exercises building every cached thing, and leaves the user's cache alone."""
     config._faultlens_cache = tempfile.mkdtemp(prefix="faultlens-test-cache-")
     os.environ["XDG_CACHE_HOME"] = config._faultlens_cache
+    # ...and no team knowledge base of the user's: no FAULTLENS_KB, an empty config folder
+    os.environ.pop("FAULTLENS_KB", None)
+    os.environ["XDG_CONFIG_HOME"] = os.path.join(config._faultlens_cache, "config")
 
 
 def pytest_unconfigure(config):

@@ -180,4 +180,4 @@ def test_kb_test_reports_a_failing_example(tmp_path: Path):
 
 def test_python_dash_m_and_no_args_usage():
     out = run()
-    assert out.returncode == 2 or "Usage" in out.stdout + out.stderr
+    assert out.returncode == 2 and out.stdout.startswith("Usage: faultlens [OPTIONS] COMMAND [ARGS]...")

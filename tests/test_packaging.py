@@ -43,3 +43,13 @@ def test_installed_wheel_explains_the_flagship_without_the_source_tree(installed
                           str(ROOT / "samples" / "floor-down")], capture_output=True, text=True, env=env, cwd=tmp_path)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["causes"][0]["id"] == "umask-restrictive-package"
+
+
+@pytest.mark.parametrize("name", ["explain", "check", "report", "kb-list"])
+def test_the_installed_wheel_prints_its_json_schemas(installed_wheel: Path, tmp_path: Path, name: str):
+    env = {**os.environ, "PYTHONPATH": str(installed_wheel)}
+    out = subprocess.run([sys.executable, "-m", "faultlens", "schema", name], capture_output=True, text=True,
+                         env=env, cwd=tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == (installed_wheel / "faultlens" / "schemas" / f"{name}.schema.json").read_text()
+    assert json.loads(out.stdout)["$schema"] == "https://json-schema.org/draft/2020-12/schema"

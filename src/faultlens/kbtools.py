@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+from pathlib import Path
 
 import yaml
 from msgspec import Struct
@@ -16,7 +16,7 @@ from faultlens.kb.loader import load_kb
 from faultlens.kb.model import Cause, Example, KnowledgeBase
 from faultlens.pipeline import explain_blobs
 from faultlens.rank import REPORT_AT
-from faultlens.runbooks import RunbookError, load_runbooks
+from faultlens.runbooks import RunbookError, read_runbook
 from faultlens.templates import WILDCARD
 
 MIN_POSITIVE, MIN_NEGATIVE = 3, 2
@@ -37,10 +37,15 @@ def lint(extra_dirs: list[str], passing: list[str] | None = None) -> list[LintMe
     errors: list[str] = []
     kb = load_kb(extra_dirs, errors=errors)
     out = [LintMessage("error", e) for e in errors]
-    try:
-        books = load_runbooks(kb.runbook_dirs)
-    except RunbookError as exc:
-        return out + [LintMessage("error", str(exc))]
+    books = {}
+    for folder in kb.runbook_dirs:  # a later folder overrides an earlier one by id, as load_runbooks does
+        for path in sorted(Path(folder).glob("*.md")):
+            try:
+                book = read_runbook(path)
+            except (RunbookError, OSError, UnicodeDecodeError, ValueError) as exc:
+                out.append(LintMessage("error", str(exc) if isinstance(exc, RunbookError) else f"{path}: cannot read: {exc}"))
+                continue
+            books[book.id] = book
     for cause in kb.causes.values():
         if cause.runbook not in books:
             out.append(LintMessage("error", f"{cause.path}: runbook {cause.runbook!r} not found (runbooks/{cause.runbook}.md)"))
@@ -105,8 +110,9 @@ def template_regex(template: str) -> str:
     return ".*?".join(words).replace(" ", r"\s+")
 
 
-def draft_from_cluster(report_dir: str, cluster: str) -> str:
-    """A draft cause YAML from a cluster of unexplained failures in a report's summary.json."""
+def draft_from_cluster(report_dir: str, cluster: str, cid: str | None = None) -> tuple[str, str]:
+    """A draft cause YAML and its runbook stub (Markdown) from a cluster of unexplained failures
+    in a report's summary.json. `cid` names the cause (default: from the cluster's words)."""
     path = os.path.join(report_dir, "summary.json")
     try:
         with open(path, encoding="utf-8") as fh:
@@ -120,24 +126,39 @@ def draft_from_cluster(report_dir: str, cluster: str) -> str:
     pattern = template_regex(found["template"])
     check_pattern(pattern)
     words = [w for w in re.findall(r"[a-z]+", found["template"].lower()) if len(w) > 2][:4]
-    cid = "-".join(["draft"] + words) or "draft-cause"
-    return yaml.safe_dump({
+    cid = cid or "-".join(["draft"] + words)
+    runs = f"{', '.join(found['runs'][:5])}{', ...' if len(found['runs']) > 5 else ''}"
+    cause = yaml.safe_dump({
         "id": cid,
         "title": "TODO: what went wrong, in a few words",
         "category": "environment",
-        "summary": f"TODO. Drafted from cluster {cluster} of the report in {report_dir}: {found['count']} runs "
-                   f"({', '.join(found['runs'][:5])}{', ...' if len(found['runs']) > 5 else ''}).",
+        "summary": f"TODO. Drafted from cluster {cluster} of the report in {report_dir}: {found['count']} runs ({runs}).",
         "runbook": cid,
         "signals": [{"id": "signature", "log": pattern, "weight": 0.8}],
         "next_steps": ["TODO: the first command to run"],
         "examples": {"positive": [{"name": f"from run {found['runs'][0]}", "log": found["example"]}],
                      "negative": []},
     }, sort_keys=False, allow_unicode=True, width=120)
+    runbook = (f"---\nid: {cid}\ntitle: \"TODO: what to do about it\"\nkeywords: [{', '.join(words)}]\n---\n"
+               f"TODO: what this failure means, drafted from cluster {cluster} ({found['count']} runs: {runs}).\n\n"
+               "## Symptoms\n\n```text\n" + found["example"].rstrip("\n") + "\n```\n\n"
+               "## Why it happens\n\nTODO\n\n## Fix\n\nTODO\n")
+    return cause, runbook
+
+
+def kb_root(cause_file: str) -> str:
+    """The knowledge-base folder a cause file belongs to (its folder, or the parent of causes/)."""
+    folder = os.path.dirname(os.path.abspath(cause_file))
+    return os.path.dirname(folder) if os.path.basename(folder) == "causes" else folder
 
 
 def write_atomically(path: str, text: str) -> None:
+    """Write a whole file or nothing, creating its folder; its mode is what the umask makes of
+    0666 (0644 under umask 022), as for any file an editor or shell would create."""
     folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".faultlens-", dir=folder)
+    os.makedirs(folder, exist_ok=True)
+    tmp = os.path.join(folder, f".faultlens-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

@@ -27,3 +27,15 @@ def package_dir() -> Path:
 
 def causes_dir() -> Path:
     return _PACKAGE / "kb" / "causes"
+
+
+SCHEMAS = ("explain", "check", "report", "kb-list")
+
+
+def schema_path(name: str) -> Path:
+    """The JSON Schema of a command's JSON output (`report`: its summary.json)."""
+    return _PACKAGE / "schemas" / f"{name}.schema.json"
+
+
+def schema_text(name: str) -> str:
+    return schema_path(name).read_text(encoding="utf-8")

@@ -39,6 +39,11 @@ def load_runbooks(dirs: tuple[str, ...]) -> dict[str, Runbook]:
                 decode_as=dict[str, Runbook])
 
 
+def read_runbook(path: Path) -> Runbook:
+    """One runbook file (`kb lint` reads them one by one, to report every broken one)."""
+    return _read(path)
+
+
 def _read(path: Path) -> Runbook:
     text = path.read_text(encoding="utf-8")
     m = _FRONT.match(text)

@@ -17,6 +17,10 @@ PACKAGES = ROOT / "samples" / "packages"
 
 
 def faultlens(*args: str) -> subprocess.CompletedProcess:
+    """`--user tester` alone would take tester's groups from this host's accounts (a CI host may
+    have a tester, another not): a test names the groups, `--group tester` unless it gives some."""
+    if "--user" in args and "--group" not in args:
+        args = (*args, "--group", "tester")
     return subprocess.run([sys.executable, "-m", "faultlens", *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
 
 
@@ -92,7 +96,10 @@ def test_group_access_counts(tmp_path: Path):
 def test_directory_rules(tmp_path: Path):
     rel = tmp_path / "rel"
     (rel / "bin").mkdir(parents=True)
+    os.chmod(rel, 0o755)  # modes set, not left to the umask the suite runs under
+    os.chmod(rel / "bin", 0o755)
     (rel / "bin" / "run.sh").write_bytes(b"#!/bin/sh\necho run\n")  # shebang, no x
+    os.chmod(rel / "bin" / "run.sh", 0o644)
     (rel / "bin" / "dos.sh").write_bytes(b"#!/bin/sh\r\necho dos\r\n")
     os.chmod(rel / "bin" / "dos.sh", 0o755)
     (rel / "bin" / "tool").write_bytes(b"\x7fELF....")

@@ -24,7 +24,12 @@ _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 class KBError(Exception):
-    """A knowledge-base file is wrong; the message names file and line."""
+    """A knowledge-base file is wrong; the message names file and line. `problems` holds every
+    mistake found in the file (`kb lint` lists them all; other commands show the first)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or [message]
 
 
 def load_kb(extra_dirs: list[str] | tuple[str, ...] = (), errors: list[str] | None = None) -> KnowledgeBase:
@@ -65,7 +70,7 @@ def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:
         except KBError as exc:
             if errors is None:
                 raise
-            errors.append(str(exc))
+            errors.extend(exc.problems)
             continue
         causes[cause.id] = cause  # a later folder overrides an earlier one by id
     missing = set(Lexicon.fields()) - lexicon.keys()
@@ -137,39 +142,52 @@ def _calibration(raw, path: Path, line: int) -> list[tuple[float, float]]:
 
 
 def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:
+    """One cause file; every mistake in it is found before KBError is raised with them all."""
     data = _read(path)
     where = lambda key: f"{path}:{data.line_of(key)}"  # noqa: E731
+    problems: list[str] = []
     for key in ("id", "title", "category", "summary", "signals"):
         if key not in data:
-            raise KBError(f"{path}:{data.line}: cause lacks required field {key!r}")
-    cid = data["id"]
-    if not isinstance(cid, str) or not ID_RE.match(cid):
-        raise KBError(f"{where('id')}: id must be lowercase words joined by '-', got {cid!r}")
-    if data["category"] not in CATEGORIES:
-        raise KBError(f"{where('category')}: unknown category {data['category']!r} (one of {', '.join(CATEGORIES)})")
-    unknown = set(data) - {"id", "title", "category", "summary", "signals", "requires", "runbook", "next_steps",
-                           "examples", "sources", "symptom"}
-    if unknown:
-        raise KBError(f"{where(sorted(unknown)[0])}: unknown field {sorted(unknown)[0]!r}")
-    if not isinstance(data["signals"], list) or not data["signals"]:
-        raise KBError(f"{where('signals')}: 'signals' must be a non-empty list")
-    signals = tuple(_signal(cid, s, path, shared) for s in data["signals"])
+            problems.append(f"{path}:{data.line}: cause lacks required field {key!r}")
+    cid = data.get("id")
+    if "id" in data and (not isinstance(cid, str) or not ID_RE.match(cid)):
+        problems.append(f"{where('id')}: id must be lowercase words joined by '-', got {cid!r}")
+        cid = None
+    if "category" in data and data["category"] not in CATEGORIES:
+        problems.append(f"{where('category')}: unknown category {data['category']!r} (one of {', '.join(CATEGORIES)})")
+    for key in sorted(set(data) - {"id", "title", "category", "summary", "signals", "requires", "runbook",
+                                   "next_steps", "examples", "sources", "symptom"}):
+        problems.append(f"{where(key)}: unknown field {key!r}")
+    signals: list[Signal] = []
+    raw_signals = data.get("signals")
+    if "signals" in data and (not isinstance(raw_signals, list) or not raw_signals):
+        problems.append(f"{where('signals')}: 'signals' must be a non-empty list")
+    elif raw_signals:
+        for spec in raw_signals:
+            try:
+                signals.append(_signal(cid or "?", spec, path, shared))
+            except KBError as exc:
+                problems.append(str(exc))
+    signals_ok = isinstance(raw_signals, list) and len(signals) == len(raw_signals)
     ids = [s.id for s in signals]
     dup = next((i for i in ids if ids.count(i) > 1), None)
     if dup:
-        raise KBError(f"{where('signals')}: signal id {dup!r} is used twice")
+        problems.append(f"{where('signals')}: signal id {dup!r} is used twice")
     kinds = {s.id: s.kind for s in signals}
-    for s in signals:
-        for ref in (s.after, s.then):
-            if ref is not None and kinds.get(ref) != "log":
-                raise KBError(f"{path}:{s.line}: sequence {s.id!r} must refer to a log signal of this cause, not {ref!r}")
     requires = tuple(data.get("requires") or ())
-    for ref in requires:
-        if ref not in ids:
-            raise KBError(f"{where('requires')}: 'requires' names unknown signal {ref!r}")
-    examples = _examples(data.get("examples"), path)
+    if signals_ok:  # a reference to a signal that failed to load would be a second, false, report
+        for s in signals:
+            for ref in (s.after, s.then):
+                if ref is not None and kinds.get(ref) != "log":
+                    problems.append(f"{path}:{s.line}: sequence {s.id!r} must refer to a log signal of this cause, not {ref!r}")
+        for ref in requires:
+            if ref not in ids:
+                problems.append(f"{where('requires')}: 'requires' names unknown signal {ref!r}")
+    examples = _examples(data.get("examples"), path, problems)
+    if problems:
+        raise KBError(problems[0], problems)
     return Cause(cid, str(data["title"]), data["category"], str(data["summary"]).strip(),
-                 str(data.get("runbook", cid)), signals, requires,
+                 str(data.get("runbook", cid)), tuple(signals), requires,
                  tuple(str(s) for s in data.get("next_steps") or ()), examples, str(path),
                  tuple(str(s) for s in data.get("sources") or ()), bool(data.get("symptom", False)))
 
@@ -285,21 +303,24 @@ def _duration(value, path: Path, line: int) -> timedelta:
     return timedelta(**{_UNITS[m[2]]: int(m[1])})
 
 
-def _examples(raw, path: Path) -> tuple[Example, ...]:
+def _examples(raw, path: Path, problems: list[str]) -> tuple[Example, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, Mapping):
-        raise KBError(f"{path}: 'examples' must map 'positive'/'negative' to lists")
+        problems.append(f"{path}: 'examples' must map 'positive'/'negative' to lists")
+        return ()
     out = []
     for polarity in ("positive", "negative"):
         for i, ex in enumerate(raw.get(polarity) or ()):
             if not isinstance(ex, Mapping):
-                raise KBError(f"{path}:{raw.line_of(polarity)}: each example must be a mapping")
+                problems.append(f"{path}:{raw.line_of(polarity)}: each example must be a mapping")
+                continue
             inputs = ex.get("inputs")
             if inputs is None and "log" in ex:
                 inputs = {"example.log": ex["log"]}
             if not isinstance(inputs, dict) or not inputs:
-                raise KBError(f"{path}:{ex.line}: example needs 'log' text or 'inputs' (file name -> content)")
+                problems.append(f"{path}:{ex.line}: example needs 'log' text or 'inputs' (file name -> content)")
+                continue
             out.append(Example(str(ex.get("name", f"{polarity} #{i + 1}")),
                                {str(k): str(v) for k, v in inputs.items()}, polarity == "positive",
                                ex.get("user"), ex.line))

@@ -7,7 +7,7 @@ compiled pattern and only the lines that match are cut out and numbered.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from msgspec import Struct, field
 
@@ -99,7 +99,7 @@ _TRACE_TAIL = re.compile(rb"(?:\s+at |\s+\.\.\. \d+ more|Caused by: |\s+File \"|
 
 # Time stamps as logs print them at the start of a line (after an optional CI prefix).
 _TIMES = (
-    (re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)"), lambda m: datetime.fromisoformat(f"{m[1]}T{m[2]}")),
+    (re.compile(r"(\d{4}-\d\d-\d\d)[T ](\d\d:\d\d:\d\d)(?:[.,]\d+)?(Z|z| ?[+-]\d\d:?\d\d)?"), lambda m: _iso_time(m)),
     (re.compile(r"^\[?([A-Z][a-z]{2}) {1,2}(\d{1,2}) (\d\d:\d\d:\d\d)"), lambda m: _syslog_time(m)),
     (re.compile(r"^\[(\d\d:\d\d:\d\d)(?:\.\d+)?\]"), lambda m: datetime.fromisoformat(f"1900-01-01T{m[1]}")),
 )
@@ -126,6 +126,22 @@ def line_time(text: str) -> datetime | None:
             except ValueError:
                 return None
     return None
+
+
+def _iso_time(m: re.Match) -> datetime:
+    """An ISO time; one with a zone (`Z`, `+03:00`, `+0300`) is turned into UTC, so that lines
+    from hosts in different zones compare as the moments they are. A time without a zone is
+    taken as it is (times are naive: a log's own zone is unknown)."""
+    at = datetime.fromisoformat(f"{m[1]}T{m[2]}")
+    zone = (m[3] or "").strip()
+    if not zone:
+        return at
+    if zone in ("Z", "z"):
+        return at
+    sign = -1 if zone[0] == "-" else 1
+    digits = zone[1:].replace(":", "")
+    offset = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+    return at - sign * offset
 
 
 def _syslog_time(m: re.Match) -> datetime:

@@ -7,12 +7,14 @@ import re
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
 
 
-def console(file=None):
+def console(file=None, color: bool | None = None):
     """The rich console every terminal view prints through (rich imported only here, on use):
-    no wrapping of long log lines, no highlighting or emoji codes applied to log text."""
+    no wrapping of long log lines, no highlighting or emoji codes applied to log text. `color`
+    (the CLI's --color decision) overrides rich's own look at the stream and the environment."""
     from rich.console import Console
 
-    return Console(file=file, soft_wrap=True, highlight=False, emoji=False)
+    return Console(file=file, soft_wrap=True, highlight=False, emoji=False, force_terminal=color,
+                   no_color=None if color is None else not color)
 
 
 def inert(text: str) -> str:

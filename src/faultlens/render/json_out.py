@@ -1,4 +1,4 @@
-"""`--format json`: schema faultlens.explain/1 (see the interface spec)."""
+"""`--format json`: schema faultlens.explain/1 (src/faultlens/schemas/explain.schema.json, `faultlens schema explain`)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,16 @@ def _baseline(b: BaselineReport) -> dict:
     }
 
 
+def _event(e) -> dict:
+    return {"op": e.op, "errno": e.errno, "object": e.object, "speaker": e.speaker, "source": e.source, "line": e.line}
+
+
+def _hypothesis(h) -> dict:
+    return {"id": h.id, "title": h.title, "why": h.why, "check": h.check}
+
+
 def document(result: Explanation, top: int) -> dict:
+    """The document src/faultlens/schemas/explain.schema.json describes (tests validate it)."""
     return {
         "schema": SCHEMA,
         "verdict": result.verdict,
@@ -49,9 +58,8 @@ def document(result: Explanation, top: int) -> dict:
              "problems": [{"line": p.line, "reason": p.reason} for p in i.problems]}
             for i in result.inputs
         ],
-        "events": [{"op": e.op, "errno": e.errno, "object": e.object, "speaker": e.speaker, "source": e.source,
-                    "line": e.line} for e in result.events],
-        "hypotheses": [{"id": h.id, "title": h.title, "why": h.why, "check": h.check} for h in result.hypotheses],
+        "events": [_event(e) for e in result.events],
+        "hypotheses": [_hypothesis(h) for h in result.hypotheses],
         "unusual_lines": [{"source": u.source, "line": u.line, "text": u.text} for u in result.unusual_lines],
         "service_account": {"name": result.account.name, "how": result.account.how},
         **({"baseline": _baseline(result.baseline)} if result.baseline else {}),

@@ -84,3 +84,10 @@ def render(result: Explanation, top: int) -> str:
         out.extend(f"- {escape(where(p.source, p.line))}: {escape(p.reason)}" for p in problems)
         out.append("")
     return "\n".join(out).rstrip() + "\n"
+
+
+def kb_table(causes) -> str:
+    """`kb list --format markdown`: the causes as a Markdown table."""
+    out = ["| cause | category | title | runbook |", "|---|---|---|---|"]
+    out += [f"| `{c.id}` | {c.category} | {escape(c.title)} | `faultlens runbook {c.runbook}` |" for c in causes]
+    return "\n".join(out) + "\n"

@@ -19,14 +19,15 @@ Segment = tuple[str, str | None]  # text, rich style (None: plain)
 Line = list[Segment]
 
 
-def render(result: Explanation, top: int, stream: TextIO | None = None) -> None:
-    """Print the explanation: with rich's colours on a terminal, as plain text otherwise."""
+def render(result: Explanation, top: int, stream: TextIO | None = None, color: bool | None = None) -> None:
+    """Print the explanation: with rich's colours on a terminal (or where `color` says so), as
+    plain text otherwise."""
     stream = stream or sys.stdout
     lines = view(result, top)
-    if stream.isatty():
+    if stream.isatty() if color is None else color:
         from rich.text import Text
 
-        out = console(stream)
+        out = console(stream, color=True)
         for line in lines:
             out.print(Text.assemble(*line))
     else:
