@@ -200,7 +200,7 @@ def test_kb_lint_lists_every_problem_of_a_file(tmp_path: Path):
     path = tmp_path / "bad.yaml"
     assert [e.split(": bad pattern")[0] for e in errors] == [
         f"error: {path}:1: id must be lowercase words joined by '-', got 'Bad_Id'",
-        f"error: {path}:3: unknown category 'nowhere' (one of permissions, resources, dependencies, network, releases, crashes, tests, environment)",
+        f"error: {path}:3: unknown category 'nowhere' (one of permissions, resources, dependencies, network, releases, crashes, tests, product, environment)",
         f"error: {path}:5: unknown field 'colour'",
         f"error: {path}:8",  # : bad pattern '(unclosed': RE2's reason
         f"error: {path}:12: signal 'two' needs a weight in [-1, 1] (0: used only inside a sequence)",

@@ -248,8 +248,8 @@ def collect(
     max_log: Annotated[str, typer.Option("--max-log", metavar="SIZE", help="Keep at most the last SIZE of each log (500K, 20M)")] = "20M",
     out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Bundle file to write")] = None,
     script: Annotated[bool, typer.Option("--script", help="Print the equivalent POSIX sh script instead of running it")] = False,
-    unit: Annotated[Optional[str], typer.Option("--unit", help="systemd unit: also its `systemctl show` and main process status")] = None,
-    pid: Annotated[Optional[int], typer.Option("--pid", help="Also /proc/PID/status of this process")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", metavar="UNIT", help="systemd unit: also its `systemctl show` and main process status")] = None,
+    pid: Annotated[Optional[int], typer.Option("--pid", metavar="PID", help="Also /proc/PID/status of this process")] = None,
 ) -> None:
     """Gather logs, listings and host facts into one bundle that `explain` reads."""
     from faultlens.collect import collect as run_collect
