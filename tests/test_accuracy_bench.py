@@ -76,3 +76,14 @@ def test_a_run_without_the_calibration_map_gives_raw_scores(kb):
     case = {"id": "t", "label": "disk-full", "format": "plain", "lines": ["OSError: [Errno 28] No space left on device"]}
     files = {k: v.encode() for k, v in __import__("synthetic").build(case).items()}
     assert accuracy.explain(files, raw).findings[0].confidence > accuracy.explain(files, kb).findings[0].confidence
+
+
+def test_kb_lint_passing_finds_no_confident_cause_on_loghub_and_the_real_passing_logs():
+    import subprocess
+
+    logs = sorted(corpus.DATA.glob("loghub-2k/*/*_2k.log")) + sorted(corpus.DATA.glob("cidiff-breakages/*/pass.log"))
+    args = [a for log in logs for a in ("--passing", str(log))]
+    out = subprocess.run([sys.executable, "-m", "faultlens", "kb", "lint", *args, "--passing", "samples/passing"],
+                         capture_output=True, text=True, cwd=BENCH.parent.parent, timeout=600)
+    assert [line for line in out.stdout.splitlines() if line.startswith("error:")] == []
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -15,7 +15,7 @@ from faultlens.kb.patterns import check_pattern
 from faultlens.kb.loader import load_kb
 from faultlens.kb.model import Cause, Example, KnowledgeBase
 from faultlens.pipeline import explain_blobs
-from faultlens.rank import REPORT_AT
+from faultlens.rank import EXPLAINED_AT, REPORT_AT
 from faultlens.runbooks import RunbookError, read_runbook
 from faultlens.templates import WILDCARD
 
@@ -54,7 +54,7 @@ def lint(extra_dirs: list[str], passing: list[str] | None = None) -> list[LintMe
         if pos < MIN_POSITIVE or neg < MIN_NEGATIVE:
             out.append(LintMessage("warning", f"{cause.path}: {pos} positive and {neg} negative examples "
                                               f"(want at least {MIN_POSITIVE} and {MIN_NEGATIVE})"))
-    return out + (_breadth(kb, passing) if passing else [])
+    return out + (_breadth(kb, passing) + _false_alarms(kb, passing) if passing else [])
 
 
 def _breadth(kb: KnowledgeBase, passing: list[str]) -> list[LintMessage]:
@@ -78,6 +78,21 @@ def _breadth(kb: KnowledgeBase, passing: list[str]) -> list[LintMessage]:
     return out
 
 
+def _false_alarms(kb: KnowledgeBase, passing: list[str]) -> list[LintMessage]:
+    """Every cause that reaches real support on a passing run's log is an error: a confident
+    answer where nothing failed."""
+    out = []
+    blobs, _ = read_inputs(passing)
+    for blob in blobs:
+        result = explain_blobs([blob], [], kb)
+        for f in result.findings:
+            if f.confidence >= EXPLAINED_AT:
+                where = f"{f.evidence[0].source}:{f.evidence[0].line}" if f.evidence else blob.source
+                out.append(LintMessage("error", f"{kb.causes[f.id].path}: {f.id} reaches {f.confidence} on a passing "
+                                                f"run ({where}): {f.evidence[0].text[:120] if f.evidence else ''}"))
+    return out
+
+
 class ExampleResult(Struct, frozen=True):
     cause: Cause
     example: Example
@@ -90,8 +105,11 @@ def run_example(kb: KnowledgeBase, cause: Cause, example: Example) -> ExampleRes
     blobs = [Blob(name, text.encode()) for name, text in example.inputs.items()]
     result = explain_blobs(blobs, [], kb, example.user)
     got = [(f.id, f.confidence) for f in result.findings]
-    first = got[0][0] if got and got[0][1] >= REPORT_AT else None
-    passed = first == cause.id if example.positive else first != cause.id
+    confidence = dict(got).get(cause.id, 0.0)
+    if example.positive:  # first, and with real support: what makes the verdict "explained"
+        passed = bool(got) and got[0][0] == cause.id and confidence >= EXPLAINED_AT
+    else:
+        passed = confidence < EXPLAINED_AT
     return ExampleResult(cause, example, passed, got)
 
 

@@ -91,16 +91,18 @@ class Matcher:
     """A set of patterns compiled once, each engine when first needed."""
 
     def __init__(self, patterns: list[Pattern], veto: str | None = None, strong: frozenset[str] = frozenset(),
-                 never: str | None = None):
+                 never: str | None = None, verdicts: frozenset[str] = frozenset()):
         """veto: a line matching it says something went fine ("0 errors", "check passed"): only
-        the `strong` patterns (keys) still count on it. never: a line matching it is no evidence
-        at all (an echoed command: what it was asked to do is not what failed)."""
+        the `strong` patterns (keys) still count on it, unless one of the `verdicts` patterns says
+        on the same line that something failed ("Failures: 1, Errors: 0"). never: a line matching
+        it is no evidence at all (an echoed command: what it was asked to do is not what failed)."""
         self.patterns = patterns
         self._keys = [p.key for p in patterns]
         self._engine = tuple(f"(?:{for_engine(p.regex)})" for p in patterns)
         self._veto_regex = veto
         self._never_regex = never
         self._strong = frozenset(i for i, p in enumerate(patterns) if p.key in strong)
+        self._verdicts = frozenset(i for i, p in enumerate(patterns) if p.key in verdicts)
 
     @cached_property
     def _any(self):
@@ -122,7 +124,7 @@ class Matcher:
         """The patterns found on a line that count as evidence there."""
         if not found or (self._never is not None and self._never.search(raw)):
             return []
-        if self._veto is not None and self._veto.search(raw):
+        if self._veto is not None and not self._verdicts.intersection(found) and self._veto.search(raw):
             return [i for i in found if i in self._strong]
         return found
 

@@ -113,7 +113,8 @@ def matcher_for(kb: KnowledgeBase) -> Matcher:
                        if s.pattern is not None and s.weight >= STRONG_AT and not s.corroborate)
     patterns = kb.patterns() + [Pattern(RUN_FAILED, kb.lexicon.run_failed), Pattern(RUN_PASSED, kb.lexicon.run_passed)] \
         + [Pattern(key, regex) for key, regex in events.patterns()]
-    return Matcher(patterns, veto=kb.lexicon.benign, strong=strong, never=kb.lexicon.not_evidence)
+    return Matcher(patterns, veto=kb.lexicon.benign, strong=strong, never=kb.lexicon.not_evidence,
+                   verdicts=frozenset({RUN_FAILED}))
 
 
 def _prepared(kb: KnowledgeBase) -> tuple[Matcher, dict[str, RunbookRef]]:
