@@ -25,7 +25,7 @@ EXPLAINED_AT = 0.5  # "real support": the verdict is explained and the exit code
 EVIDENCE_PER_SIGNAL = 3
 EVIDENCE_PER_FINDING = 10
 UNCORROBORATED = 0.35  # the strength of a generic signal no error level or failed run backs up
-FAILED_WITHIN = 50  # lines: a failure reported this soon after a generic line backs it up
+FAILED_WITHIN = 10  # lines: a failure reported this soon after a generic line backs it up
 NEAR_END = 20  # lines (or a tenth of the log, if more): an error-level line this near the end backs itself up
 RUN_FAILED = "lexicon/run-failed"  # the pattern keys of the lexicon's run_failed / run_passed lines
 RUN_PASSED = "lexicon/run-passed"
@@ -49,23 +49,32 @@ def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[s
     events read from the logs (for `event:` signals)."""
     ctx = _Context(kb, hits, facts, lines or {}, events)
     findings = [f for cause in kb.causes.values() if (f := _score(ctx, cause, runbooks))]
-    findings = _symptoms_yield(findings, kb)
-    return sorted((f for f in findings if f.confidence >= REPORT_AT), key=lambda f: _order(f, ctx))
+    findings = [f for f in _symptoms_yield(findings, kb) if f.confidence >= REPORT_AT]
+    late = {f.id: _lateness(f, ctx) for f in findings}
+    latest = max((v for v in late.values() if v is not None), default=1.0)
+    return sorted(findings, key=lambda f: _order(f, latest if late[f.id] is None else late[f.id]))
 
 
 LATE_STEPS = 5  # explained causes are ordered by how late their evidence is, in fifths of the log
 
 
-def _order(f: Finding, ctx: _Context) -> tuple:
-    """Explained causes first; among them the one whose evidence comes latest (by fifths of its
-    log: a run dies of its last failure, the ones it lived through came before), then by
-    confidence. Evidence from the snapshot describes the end state: as late as it gets."""
-    if f.confidence < EXPLAINED_AT:
-        return (1, 0, -f.confidence, f.id)
-    late = 0.0
+def _lateness(f: Finding, ctx: _Context) -> float | None:
+    """How late in its log the finding's latest log evidence comes (0..1); None for a finding
+    backed by the snapshot alone (it describes the end state: as late as the latest log cause)."""
+    late = None
     for ev in f.evidence:
         end = ctx.lines.get(ev.source)
-        late = max(late, min(ev.line / end, 1.0) if end and ev.line else 1.0)
+        if end and ev.line:
+            late = max(late or 0.0, min(ev.line / end, 1.0))
+    return late
+
+
+def _order(f: Finding, late: float) -> tuple:
+    """Explained causes first; among them the one whose evidence comes latest (by fifths of its
+    log: a run dies of its last failure, the ones it lived through came before), then by
+    confidence."""
+    if f.confidence < EXPLAINED_AT:
+        return (1, 0, -f.confidence, f.id)
     return (0, -int(late * LATE_STEPS), -f.confidence, f.id)
 
 
