@@ -372,14 +372,12 @@ def _shown(path: str) -> str:
 @_guarded
 def kb_lint(
     kb: KbOpt = None,
-    passing: Annotated[Optional[list[str]], typer.Option("--passing", metavar="PATH", help="Logs of passing runs: flags patterns that match too much of them (default: samples/passing when present)")] = None,
+    passing: Annotated[Optional[list[str]], typer.Option("--passing", metavar="PATH", help="Logs of passing runs (files or folders; repeatable): a pattern matching too much of them, or a cause reaching 0.5 on one, is a problem")] = None,
 ) -> None:
     """Check every cause file: schema, pattern syntax, runbook present, duplicate ids, examples, breadth.
     Every problem is listed, not only the first of each file."""
     from faultlens.kbtools import lint
 
-    if passing is None and os.path.isdir("samples/passing"):
-        passing = ["samples/passing"]
     messages = lint(_kb_dirs(kb), passing)
     for m in messages:
         print(f"{m.level}: {m.text}")

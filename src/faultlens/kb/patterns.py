@@ -1,7 +1,8 @@
 """Knowledge-base patterns on RE2: linear time on any input, or rejected at load with the reason.
 
-`^` means the start of the message: CI timestamp prefixes (GitHub Actions
-`2024-01-01T00:00:00.1234567Z `, Jenkins `[12:00:00] `) may precede it.
+`^` means the start of the message: a log's own prefix may precede it: CI timestamps (GitHub
+Actions `2024-01-01T00:00:00.1234567Z `, Jenkins `[12:00:00] `), an ISO or Python logging time
+stamp (`2026-11-25 08:23:51,317 `), a syslog prefix (`Nov 25 03:08:02 host prog[123]: `).
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from functools import cache
 
 import re2
 
-CI_PREFIX = r"(?:\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z |\[\d\d:\d\d:\d\d(?:\.\d+)?\] )?"
+CI_PREFIX = (r"(?:\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)? "
+             r"|\[\d\d:\d\d:\d\d(?:\.\d+)?\] "
+             r"|[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d [\w.-]+ [\w./@-]+(?:\[\d+\])?: )?")
 
 
 class PatternError(ValueError):
@@ -34,7 +37,7 @@ def compile_pattern(regex: str):
     try:
         return re2.compile(for_engine(regex).encode(), _options())
     except re2.error as exc:
-        raise PatternError(str(exc)) from None
+        raise PatternError(_reason(exc)) from None
 
 
 @cache
@@ -43,7 +46,13 @@ def text_pattern(regex: str):
     try:
         return re2.compile(for_engine(regex), _options())
     except re2.error as exc:
-        raise PatternError(str(exc)) from None
+        raise PatternError(_reason(exc)) from None
+
+
+def _reason(exc: Exception) -> str:
+    """RE2's reason as text (it raises with the message as bytes for a bytes pattern)."""
+    reason = exc.args[0] if exc.args else exc
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
 
 
 def check_pattern(regex: str) -> None:
