@@ -195,17 +195,38 @@ def collect(
 @_guarded
 def report(
     runs_dir: Annotated[str, typer.Argument(help="Folder with one folder or tarball per run")],
-    out: Annotated[str, typer.Option("--out", "-o", help="Folder for report.html, report.md, runs.parquet, summary.json")],
+    out: Annotated[str, typer.Option("--out", "-o", help="Folder for report.html, report.md, runs.parquet, summary.json, history.json")],
     kb: KbOpt = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Processes (default: all cores)")] = None,
+    night: Annotated[Optional[str], typer.Option("--night", help="Name of the night in the history, YYYY-MM-DD (default: from the runs' start times)")] = None,
 ) -> None:
-    """The nightly batch: explain every run, then one report for the floor."""
+    """The nightly batch: explain every run, then one report for the floor.
+
+    Exit 0 when every run was read, 1 when a run could not be read (it is listed in the
+    report, the other runs are reported as usual), 2 on a usage or input error. Progress goes
+    to stderr: a bar on a terminal, plain lines otherwise (CI logs).
+    """
     from faultlens.report.build import build
 
-    summary = build(runs_dir, out, tuple(kb or ()), workers)
+    if night is not None and not _is_date(night):
+        raise _fail(f"--night {night!r}: not a date (YYYY-MM-DD)")
+    summary = build(runs_dir, out, tuple(kb or ()), workers, night=night)
     t = summary["totals"]
     print(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
           f"{t['errors']} unreadable; report.html report.md runs.parquet summary.json")
+    if t["errors"]:
+        print(f"faultlens: {t['errors']} of {t['runs']} runs could not be read: see 'Runs that could not be read' in the report",
+              file=sys.stderr)
+        raise typer.Exit(EXIT_NOT_EXPLAINED)
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 @app.command()
