@@ -155,7 +155,7 @@ def _cause_name(cause: str, titles: dict) -> str:
 
 def _cause_table(summary: dict, runbooks: dict, colors: dict) -> str:
     causes = {r["cause"]: r for r in summary["by_cause"]}
-    rows = ["<table><thead><tr><th>cause</th><th class='num'>runs</th><th class='num'>share of all failures</th>"
+    rows = ["<table id='cause-table'><thead><tr><th>cause</th><th class='num'>runs</th><th class='num'>share of all failures</th>"
             "<th class='num'>hosts</th><th>first seen</th><th>last seen</th><th>runbook</th></tr></thead><tbody>"]
     for s in summary["shares"]:
         cause, r = s["cause"], causes.get(s["cause"], {})
@@ -216,19 +216,19 @@ def _explanation(r: dict, doc: dict | None, runbooks: dict, titles: dict) -> str
                    f"<span class='muted'>confidence {c['confidence']:.2f}</span>{link}</h4><p>{escape(c.get('summary') or '')}</p>")
         evidence = c.get("evidence", [])
         if evidence:
-            lines = [f"{e['source']}:{e['line']}  {e['text']}" if e.get("line") else f"{e['source']}  {e['text']}"
-                     for e in evidence[:SHOWN_EVIDENCE]]
+            lines = [f"{in_run(e['source'], r['run'])}:{e['line']}  {e['text']}" if e.get("line")
+                     else f"{in_run(e['source'], r['run'])}  {e['text']}" for e in evidence[:SHOWN_EVIDENCE]]
             more = f"\n... {len(evidence) - SHOWN_EVIDENCE} more" if len(evidence) > SHOWN_EVIDENCE else ""
             out.append(f"<pre>{escape(chr(10).join(lines) + more)}</pre>")
         if c.get("next_steps"):
             out.append("<p>next steps:</p><pre>" + escape("\n".join(c["next_steps"])) + "</pre>")
     unusual = doc.get("unusual_lines", [])
     if unusual:
-        lines = [f"{u['source']}:{u['line']}  {u['text']}" for u in unusual[:SHOWN_UNUSUAL]]
+        lines = [f"{in_run(u['source'], r['run'])}:{u['line']}  {u['text']}" for u in unusual[:SHOWN_UNUSUAL]]
         out.append("<h4>Lines that stand out</h4><pre>" + escape("\n".join(lines)) + "</pre>")
     inputs = doc.get("inputs", [])
     if inputs:
-        rows = "".join(f"<tr><td><code>{escape(i['source'])}</code></td><td>{escape(i['kind'])}</td><td>{escape(i['format'])}</td>"
+        rows = "".join(f"<tr><td><code>{escape(in_run(i['source'], r['run']))}</code></td><td>{escape(i['kind'])}</td><td>{escape(i['format'])}</td>"
                        f"<td class='num'>{i['lines']}</td><td>{escape('; '.join(p['reason'] for p in i['problems']))}</td></tr>"
                        for i in inputs)
         out.append(f"<details><summary>{len(inputs)} inputs read</summary><table><tr><th>input</th><th>kind</th>"

@@ -116,7 +116,8 @@ def by_place(lf: pl.LazyFrame, column: str) -> pl.LazyFrame:
 
 
 def over_time(lf: pl.LazyFrame, every: str = "1h") -> pl.LazyFrame:
-    return (top_causes(lf).filter(pl.col("started_at").is_not_null())
+    """Failing runs per hour they started and top cause, unexplained ones included."""
+    return (failing(lf).filter(pl.col("started_at").is_not_null())
             .with_columns(pl.col("started_at").dt.truncate(every).alias("bucket"))
             .group_by(["bucket", "cause"]).agg(pl.len().alias("runs")).sort(["bucket", "cause"]))
 
