@@ -67,7 +67,7 @@ def stacked_columns(buckets: list[tuple[str, list[tuple[str, int, str]]]], name:
     axis of counts, an x axis of bucket labels and a legend."""
     if not buckets:
         return "<p class='muted'>no data</p>"
-    left, plot_h, top_pad = 60, 220, 10
+    left, plot_h, top_pad = 60, 220, 20  # room above the tallest column for its count
     col_w = max(8, min(48, 900 // len(buckets)))
     plot_w = col_w * len(buckets)
     ticks = nice_ticks(max(sum(n for _, n, _ in parts) for _, parts in buckets))
