@@ -199,8 +199,10 @@ def report(
     kb: KbOpt = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, help="Processes (default: all cores)")] = None,
     night: Annotated[Optional[str], typer.Option("--night", help="Name of the night in the history, YYYY-MM-DD (default: from the runs' start times)")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", help="Run the analysis on this Dask cluster (tcp://HOST:8786; needs faultlens[dask]; workers must see RUNS_DIR at the same path)")] = None,
 ) -> None:
-    """The nightly batch: explain every run, then one report for the floor.
+    """The nightly batch: explain every run, then one report for the floor. RUNS_DIR is a path
+    or a file:// URL.
 
     Exit 0 when every run was read, 1 when a run could not be read (it is listed in the
     report, the other runs are reported as usual), 2 on a usage or input error. Progress goes
@@ -210,7 +212,7 @@ def report(
 
     if night is not None and not _is_date(night):
         raise _fail(f"--night {night!r}: not a date (YYYY-MM-DD)")
-    summary = build(runs_dir, out, tuple(kb or ()), workers, night=night)
+    summary = build(runs_dir, out, tuple(kb or ()), workers, night=night, scheduler=scheduler)
     t = summary["totals"]
     print(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
           f"{t['errors']} unreadable; report.html report.md runs.parquet summary.json")

@@ -14,6 +14,7 @@ import sys
 import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import polars as pl
 
@@ -33,9 +34,11 @@ def cluster_id(template: str) -> str:
 
 
 def build(runs_dir: str, out_dir: str, kb_dirs: tuple[str, ...] = (), workers: int | None = None,
-          progress: bool | None = None, now: datetime | None = None, night: str | None = None) -> dict:
-    """Report the night in RUNS_DIR into OUT_DIR; returns the summary (summary.json)."""
-    source, out = Path(runs_dir), Path(out_dir)
+          progress: bool | None = None, now: datetime | None = None, night: str | None = None,
+          scheduler: str | None = None) -> dict:
+    """Report the night in RUNS_DIR (a path or a file:// URL) into OUT_DIR; returns the summary
+    (summary.json). With `scheduler`, the runs are analysed on that Dask cluster."""
+    source, out = Path(_local(runs_dir)), Path(out_dir)
     if not source.is_dir():
         raise InputError(f"{runs_dir}: not a folder of runs")
     paths = discover(source)
@@ -46,8 +49,8 @@ def build(runs_dir: str, out_dir: str, kb_dirs: tuple[str, ...] = (), workers: i
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(f"{out_dir}: cannot create the output folder: {exc.strerror}") from None
-    rows = analyze_all(paths, kb_dirs, workers, progress)
-    rows = with_templates(rows, everyday_all(everyday_sample(rows), kb_dirs, workers))  # passing runs are the baseline
+    rows = analyze_all(paths, kb_dirs, workers, progress, scheduler)
+    rows = with_templates(rows, everyday_all(everyday_sample(rows), kb_dirs, workers, scheduler))  # passing runs are the baseline
     stamp = (now or datetime.now(timezone.utc)).replace(microsecond=0)
     frame = tables.frame(rows)
     with history.locked(out):
@@ -67,6 +70,16 @@ def build(runs_dir: str, out_dir: str, kb_dirs: tuple[str, ...] = (), workers: i
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     return summary
+
+
+def _local(runs_dir: str) -> str:
+    """The folder a RUNS_DIR names: a path as it is, a file:// URL as its path."""
+    if "://" not in runs_dir:
+        return runs_dir
+    url = urlsplit(runs_dir)
+    if url.scheme != "file" or url.netloc not in ("", "localhost"):
+        raise InputError(f"{runs_dir}: runs are read from a local path or a file:// URL")
+    return unquote(url.path)
 
 
 def _night(lf: pl.LazyFrame, stamp: datetime) -> str:
