@@ -63,14 +63,17 @@ document.querySelectorAll('table.runs').forEach(function (table) {
       Array.prototype.forEach.call(head.cells, function (c) { c.removeAttribute('aria-sort'); });
       th.setAttribute('aria-sort', up ? 'ascending' : 'descending');
       var num = th.classList.contains('num');
-      var key = function (row) { var c = row.cells[col]; return c.getAttribute('data-sort') || c.textContent; };
-      var rows = Array.prototype.slice.call(body.rows);
-      rows.sort(function (a, b) {
-        var x = key(a), y = key(b);
-        var d = num ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y);
+      var keyed = Array.prototype.map.call(body.rows, function (row) {
+        var c = row.cells[col], text = c.getAttribute('data-sort') || c.textContent;
+        return [num ? (parseFloat(text) || 0) : text.toLowerCase(), row];
+      });
+      keyed.sort(function (a, b) {
+        var d = a[0] < b[0] ? -1 : (a[0] > b[0] ? 1 : 0);
         return up ? d : -d;
       });
-      rows.forEach(function (row) { body.appendChild(row); });
+      var sorted = document.createDocumentFragment();
+      keyed.forEach(function (pair) { sorted.appendChild(pair[1]); });
+      body.appendChild(sorted);
     };
     th.addEventListener('click', sort);
     th.addEventListener('keydown', function (e) { if (e.key === 'Enter') { sort(); } });
