@@ -273,3 +273,4 @@ def test_the_cli_exits_1_when_a_run_could_not_be_read(tmp_path: Path):
     done = subprocess.run([sys.executable, "-m", "faultlens", "report", str(floor), "--out", str(tmp_path / "out")],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+

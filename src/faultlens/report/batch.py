@@ -91,7 +91,7 @@ def _on_cluster(fn, names: list[str], kb_dirs: tuple[str, ...], show: bool, sche
 
 
 def _tracked(results, total: int, show: bool):
-    if not show:
+    if not show or sys.stderr is None:
         yield from results
     elif sys.stderr.isatty():
         yield from _bar(results, total)

@@ -61,7 +61,7 @@ def build(runs_dir: str, out_dir: str, kb_dirs: tuple[str, ...] = (), workers: i
             summary = _summary(lf, runs_dir, kb, stamp, night or _night(lf, stamp))
             past = history.load(out)
             summary["changes"] = history.changes(history.previous(past, summary["night"]), _counts(summary))
-            if progress is not False and not sys.stderr.isatty():
+            if progress is not False and sys.stderr is not None and not sys.stderr.isatty():
                 print(f"faultlens report: writing the report of the night of {summary['night']} into {out_dir}",
                       file=sys.stderr, flush=True)
             _write(staging, summary, kb, past, _explanations(lf))

@@ -285,10 +285,15 @@ def everyday_cap(runs: int) -> int:
 
 
 def everyday_lines(path: str, kb, cap: int = EVERYDAY_PER_RUN) -> list[str]:
-    """The first `cap` distinct error-like lines a passing run prints, each cut to MAX_LINE."""
-    blobs, problems = read_run(Path(path))
+    """The first `cap` distinct error-like lines a passing run prints, each cut to MAX_LINE; none
+    when the run cannot be read now (it was read a moment ago: a baseline is not worth a night)."""
+    try:
+        blobs, problems = read_run(Path(path))
+        found = error_lines(read_blobs(blobs, problems).logs, kb.lexicon)
+    except Exception:  # noqa: BLE001 - one broken run never stops the night
+        return []
     kept: dict[str, None] = {}
-    for _, _, text in error_lines(read_blobs(blobs, problems).logs, kb.lexicon):
+    for _, _, text in found:
         kept.setdefault(text[:MAX_LINE])
         if len(kept) >= cap:
             break
