@@ -28,6 +28,7 @@ PALETTE = ("#d62728", "#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b", "#e
 UNEXPLAINED_COLOR = "#7f7f7f"
 SHOWN_EVIDENCE = 10  # evidence lines of one cause in a run's explanation
 SHOWN_UNUSUAL = 20
+SHOWN_INPUTS = 200  # inputs listed under a run's explanation (its JSON in runs.parquet has them all)
 MAX_HOURS = 24 * 14  # hours drawn one by one on the time axis; a longer span shows only hours with failures
 TOP_HOSTS = 25  # hosts drawn in the bar chart; all are in the table under it
 CSS = """
@@ -233,9 +234,10 @@ def _explanation(r: dict, doc: dict | None, runbooks: dict, titles: dict) -> str
     if inputs:
         rows = "".join(f"<tr><td><code>{escape(in_run(i['source'], r['run']))}</code></td><td>{escape(i['kind'])}</td><td>{escape(i['format'])}</td>"
                        f"<td class='num'>{i['lines']}</td><td>{escape('; '.join(p['reason'] for p in i['problems']))}</td></tr>"
-                       for i in inputs)
+                       for i in inputs[:SHOWN_INPUTS])
+        more = f"<p class='muted'>... and {len(inputs) - SHOWN_INPUTS} more</p>" if len(inputs) > SHOWN_INPUTS else ""
         out.append(f"<details><summary>{len(inputs)} inputs read</summary><table><tr><th>input</th><th>kind</th>"
-                   f"<th>format</th><th>lines</th><th>problems</th></tr>{rows}</table></details>")
+                   f"<th>format</th><th>lines</th><th>problems</th></tr>{rows}</table>{more}</details>")
     out.append("</section>")
     return "".join(out)
 
