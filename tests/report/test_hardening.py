@@ -73,7 +73,7 @@ def test_a_run_yaml_bigger_than_its_bound_is_not_parsed():
     ("host: [a, b]\n", "run.yaml: host: not a single value: not used"),
     ("- just\n- a list\n", "run.yaml: not a mapping of fields (host: ..., release: ...): not used"),
     ("host: &h x\nstation: *h\n", "run.yaml: not valid YAML (line 2): aliases (*name) are not allowed in run.yaml"),
-    ("host: " + "[" * 5000 + "\n", None),  # deep nesting: a problem, never a RecursionError
+    ("host: " + "[" * 5000 + "\n", "run.yaml: nested too deeply: not read"),
 ])
 def test_malformed_run_yaml_is_a_problem_of_the_file(text: str, note: str | None):
     meta, notes = runs.run_metadata(text.encode())

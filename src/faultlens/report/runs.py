@@ -196,7 +196,9 @@ def run_metadata(data: bytes, name: str = "run.yaml") -> tuple[dict[str, str], l
         mark = exc.problem_mark or exc.context_mark
         where = f" (line {mark.line + 1})" if mark else ""
         return {}, [f"{name}: not valid YAML{where}: {exc.problem or exc.context}"[:MAX_LINE]]
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError, RecursionError) as exc:
+    except RecursionError:
+        return {}, [f"{name}: nested too deeply: not read"]
+    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as exc:
         return {}, [f"{name}: not valid YAML: {type(exc).__name__}: {exc}"[:MAX_LINE]]
     if doc is None:
         return {}, []
