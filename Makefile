@@ -3,7 +3,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test setup clean wheel fuzz fuzz-collect bench-setup
+.PHONY: demo test setup clean wheel fuzz fuzz-collect fuzz-runyaml bench-setup
 
 setup: $(STAMP)
 
@@ -38,6 +38,12 @@ fuzz-collect: $(STAMP)
 	mkdir -p .fuzz-corpus-collect && cp -n tests/fuzz/seeds-collect/* .fuzz-corpus-collect/
 	$(BIN)/python tests/fuzz/fuzz_collect.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=4096 .fuzz-corpus-collect
 
+# The same for run.yaml as `report` reads it (crashes: keep them in tests/fuzz/regressions-runyaml/).
+fuzz-runyaml: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris
+	mkdir -p .fuzz-corpus-runyaml && cp -n tests/fuzz/seeds-runyaml/* .fuzz-corpus-runyaml/
+	$(BIN)/python tests/fuzz/fuzz_runyaml.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 .fuzz-corpus-runyaml
+
 # The benchmarks' peers: Drain3 from PyPI, ripgrep from apt (bench/README.md has the commands).
 bench-setup: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
@@ -47,4 +53,4 @@ wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .fuzz-corpus .fuzz-corpus-collect
+	rm -rf $(VENV) dist build .pytest_cache .fuzz-corpus .fuzz-corpus-collect .fuzz-corpus-runyaml

@@ -268,17 +268,40 @@ def collect(
 @_guarded
 def report(
     runs_dir: Annotated[str, typer.Argument(metavar="RUNS_DIR", help="Folder with one folder or tarball per run")],
-    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR", help="Folder for report.html, report.md, runs.parquet, summary.json")],
+    out: Annotated[str, typer.Option("--out", "-o", metavar="DIR", help="Folder for report.html, report.md, runs.parquet, summary.json, history.json")],
     kb: KbOpt = None,
     workers: Annotated[Optional[int], typer.Option("--workers", "-j", min=1, metavar="N", help="Processes (default: all cores)")] = None,
+    night: Annotated[Optional[str], typer.Option("--night", metavar="DATE", help="Name of the night in the history, YYYY-MM-DD (default: from the runs' start times)")] = None,
+    scheduler: Annotated[Optional[str], typer.Option("--scheduler", metavar="ADDRESS", help="Run the analysis on this Dask cluster (tcp://HOST:8786; needs faultlens[dask]; workers must see RUNS_DIR at the same path)")] = None,
 ) -> None:
-    """The nightly batch: explain every run, then one report for the floor."""
+    """The nightly batch: explain every run, then one report for the floor. RUNS_DIR is a path
+    or a file:// URL.
+
+    Exit 0 when every run was read, 1 when a run could not be read (it is listed in the
+    report, the other runs are reported as usual), 2 on a usage or input error. Progress goes
+    to stderr: a bar on a terminal, plain lines otherwise (CI logs).
+    """
     from faultlens.report.build import build
 
-    summary = build(runs_dir, out, tuple(_kb_dirs(kb)), workers)
+    if night is not None and not _is_date(night):
+        raise _fail(f"--night {night!r}: not a date (YYYY-MM-DD)")
+    summary = build(runs_dir, out, tuple(_kb_dirs(kb)), workers, night=night, scheduler=scheduler)
     t = summary["totals"]
     print(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
           f"{t['errors']} unreadable; report.html report.md runs.parquet summary.json")
+    if t["errors"]:
+        print(f"faultlens: {t['errors']} of {t['runs']} runs could not be read: see 'Runs that could not be read' in the report",
+              file=sys.stderr)
+        raise typer.Exit(EXIT_NOT_EXPLAINED)
+
+
+def _is_date(text: str) -> bool:
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text).isoformat() == text
+    except ValueError:
+        return False
 
 
 @app.command(epilog=epilog("faultlens runbook", "faultlens runbook umask", "faultlens runbook dir-not-traversable --format markdown"))

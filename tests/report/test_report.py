@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import polars as pl
@@ -14,6 +16,7 @@ import pytest
 
 from faultlens.kb.loader import load_kb
 from faultlens.kbtools import run_example
+from faultlens.render.report_html import SORT_SCRIPT
 from faultlens.report.build import FILES, build
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -40,7 +43,8 @@ def test_umask_incident_on_top_with_its_release(report: Path):
     html = (report / "report.html").read_text()
     assert "all 8 failures of umask-restrictive-package began after release base-4.2.0 appeared" in html
     assert "href='#runbook-umask-restrictive-package'" in html and "id='runbook-umask-restrictive-package'" in html
-    assert html.count("<svg") == 4  # over time, per release, per host, per station
+    assert re.findall(r"<svg class='chart' id='([\w-]+)'", html) == [
+        "shares", "per-release", "over-time", "per-host", "per-station"]
 
 
 def test_unexplained_failures_are_clustered_and_the_corrupt_run_listed(report: Path):
@@ -61,12 +65,13 @@ def test_parquet_rows_and_inferred_metadata(report: Path):
                                  "evidence_source", "evidence_line", "kb_version"}
 
 
-def test_rerun_marks_nothing_new(tmp_path: Path):
-    build(str(NIGHT), str(tmp_path), workers=1, progress=False)
+def test_rerun_of_the_same_night_replaces_its_history_entry(tmp_path: Path):
+    first = build(str(NIGHT), str(tmp_path), workers=1, progress=False)
     second = build(str(NIGHT), str(tmp_path), workers=1, progress=False)
-    assert second["changes"]["previous"] is not None
-    assert (second["changes"]["new"], second["changes"]["grew"], second["changes"]["gone"]) == ([], [], [])
-    assert len(json.loads((tmp_path / "history.json").read_text())) == 2
+    assert first["night"] == second["night"] == "2026-11-24"
+    assert second["changes"]["previous"] is None  # compared with the night before, not with itself
+    entries = json.loads((tmp_path / "history.json").read_text())
+    assert [(e["night"], e["generated_at"], e["runs"]) for e in entries] == [("2026-11-24", second["generated_at"], 40)]
 
 
 def hostile_floor(tmp_path: Path) -> Path:
@@ -86,27 +91,37 @@ def test_log_text_is_escaped_and_one_broken_run_changes_nothing_else(tmp_path: P
     out = tmp_path / "out"
     summary = build(str(hostile_floor(tmp_path)), str(out), progress=False)
     html = (out / "report.html").read_text()
-    assert "<script" not in html and "<img" not in html
+    assert html.count("<script") == 1 and f"<script>{SORT_SCRIPT}</script>" in html  # ours, allowed by its hash
+    assert "<img" not in html
     assert "&lt;script&gt;document.title=&#x27;pwned&#x27;&lt;/script&gt;" in html
     assert {e["run"] for e in summary["errors"]} == {"run-station-06-00013.tgz", "run-broken.tgz"}
     assert summary["by_cause"][0]["runs"] == 8
+
+
+def chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    """Headless chromium with a short profile path and TMPDIR=/tmp: its singleton socket lives
+    there, and a long TMPDIR (a CI workspace) makes the path too long for a Unix socket."""
+    profile = Path(tempfile.mkdtemp(prefix="fl-", dir="/tmp"))
+    try:
+        return subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                               "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                               f"--user-data-dir={profile}", *args],
+                              capture_output=True, text=True, timeout=300, env={**os.environ, "TMPDIR": "/tmp"})
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="Debian's chromium is not installed")
 def test_html_renders_in_a_real_browser_and_no_log_script_runs(tmp_path: Path):
     out = tmp_path / "out"
     build(str(hostile_floor(tmp_path)), str(out), progress=False)
-    # chromium puts its singleton socket under TMPDIR: a long TMPDIR (> 107 bytes of socket path)
-    # would make it exit at once (audit M4)
-    done = subprocess.run(["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                           "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                           f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", (out / "report.html").as_uri()],
-                          capture_output=True, text=True, timeout=120, env={**os.environ, "TMPDIR": "/tmp"})
+    done = chromium(["--dump-dom", (out / "report.html").as_uri()], tmp_path)
+    assert done.returncode == 0, done.stderr
     dom = done.stdout
-    assert done.returncode == 0, done.stderr[-2000:]
     assert "<title>faultlens night report" in dom and "pwned</title>" not in dom
-    assert dom.count("<svg") == 4 and "<rect" in dom
+    assert dom.count("<svg") == 5 and "<rect" in dom
     assert "&lt;script&gt;document.title" in dom  # shown as text, never run
+    assert dom.count('class="filter"') == len(re.findall("<table class=\"runs\"", dom)) == 4  # our script ran under the CSP
 
 
 def test_interrupted_report_leaves_the_previous_one_intact(tmp_path: Path, monkeypatch):

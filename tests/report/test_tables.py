@@ -52,3 +52,33 @@ def test_clusters_and_places():
     hosts = tables.by_place(rows(), "host").collect().to_dicts()
     assert {"host": "h3", "cause": "(unexplained)", "runs": 1} in hosts
     assert {"host": "h2", "cause": "umask-restrictive-package", "runs": 1} in hosts
+
+
+def test_failing_runs_one_row_each_with_their_line():
+    got = tables.failing(rows()).select("run", "cause", "release", "evidence_text").collect()
+    want = pl.DataFrame({"run": ["r5", "r2", "r3", "r4"], "cause": ["(unexplained)", "disk-full", "umask-restrictive-package",
+                                                                   "umask-restrictive-package"],
+                         "release": ["b-1", "b-1", "b-2", "b-2"], "evidence_text": ["CRC 0x1 rejected", None, None, None]})
+    assert_frame_equal(got, want)
+
+
+def test_shares_count_unexplained_failures_last():
+    got = tables.shares(rows()).collect()
+    want = pl.DataFrame({"cause": ["umask-restrictive-package", "disk-full", "(unexplained)"], "runs": [2, 1, 1]},
+                        schema_overrides={"runs": pl.UInt32})
+    assert_frame_equal(got, want)
+
+
+def test_a_run_without_release_is_no_release():
+    lf = tables.frame([{"run": "r1", "path": "p", "kb_version": "v", "status": "explained", "rank": 1, "cause": "disk-full",
+                        "started_at": "2026-11-24T20:00:00"}]).lazy()
+    assert tables.by_release(lf).collect().to_dicts() == [{"release": "(no release)", "cause": "disk-full", "runs": 1}]
+    [corr] = tables.release_correlation(lf).collect().to_dicts()
+    assert (corr["release"], corr["runs"], corr["on_release"]) == ("(no release)", 1, 1)
+
+
+def test_problems_one_row_per_problem_in_order():
+    lf = tables.frame([{"run": "r2", "path": "p", "kb_version": "v", "status": "pass", "problems": ["b", "a"]},
+                       {"run": "r1", "path": "p", "kb_version": "v", "status": "pass", "problems": ["c"]},
+                       {"run": "r3", "path": "p", "kb_version": "v", "status": "pass"}]).lazy()
+    assert tables.problems(lf).collect().rows() == [("r1", "c"), ("r2", "b"), ("r2", "a")]
