@@ -212,7 +212,8 @@ def test_kb_lint_lists_every_problem_of_a_file(tmp_path: Path):
 def night(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("night") / "night"
     done = run("report", str(ROOT / "samples" / "floor-night"), "--out", str(out), "-j", "1")
-    assert done.returncode == 0, done.stderr
+    # samples/floor-night holds one run that cannot be read (a truncated .tgz): report exits 1
+    assert done.returncode == 1 and "1 of 40 runs could not be read" in done.stderr, done.stderr
     return out
 
 
