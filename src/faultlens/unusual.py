@@ -1,5 +1,5 @@
-"""When nothing known fits: the lines that stand out (error-like, and unlike the rest); with a
-passing run beside it, the error lines the passing run never printed."""
+"""When nothing known fits: the lines that stand out (error-like, and unlike the rest). With a
+passing run beside it, what it never printed is faultlens.newlines'."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from faultlens.templates import mine
 MAX_LINES_PROFILED = 200_000  # per log
 MIN_LINES_FOR_RARITY = 20  # in a shorter log every line is "rare": only error-like lines count
 SHOWN = 10
-NEW_SHOWN = 20
 
 
 def _profiled(log: LogText) -> list[tuple[int, int, str]]:
@@ -65,12 +64,6 @@ def seen_before(good: list[str], texts: list[str]) -> set[str]:
 
 def good_lines(logs: Iterable[LogText]) -> list[str]:
     return [text for log in logs for _, _, text in _profiled(log)]
-
-
-def new_lines(candidates: list[tuple[str, int, str]], seen: set[str]) -> list[UnusualLine]:
-    """The error lines (from error_lines) of a failing run that are not among the seen ones."""
-    return [UnusualLine(source, number, text[:500], 1.0)
-            for source, number, text in candidates if text not in seen][:NEW_SHOWN]
 
 
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:

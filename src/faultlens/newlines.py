@@ -1,0 +1,166 @@
+"""With a passing run beside the failing one: what the failing run printed that the passing run
+did not, in blocks, ranked by how much they read like the failure.
+
+A line is new when its message is none the passing run printed: both runs' lines are masked as
+faultlens.templates masks them (a run of characters holding a digit is a value), after a leading
+time stamp is dropped. New lines standing together (at most GAP other lines between two of them)
+are one block: an error is seldom one line (a compiler's message and the lines under it, an
+exception and its stack trace, a build tool's error report), and the lines between are kept with
+them. The frames of a stack trace stay with the exception line above them even when the passing
+run printed the same frames.
+
+A block's score is the sum of its lines' weights: 1 for a line that reads like an error (the
+lexicon's error words, not a benign "0 errors"), 1 more at error level, 1 more naming an
+exception; 1 for a stack frame; a warning's weight counts 0.3. A line counts nothing when it is a
+verdict (the run or a step failed, a test count: it says that something failed, not what), an
+echoed command, at a quiet level (INFO, DEBUG) or without words (separators, an empty
+`[ERROR]`); such lines at a block's edges are dropped, indented lines under a counted one stay.
+Blocks that score at least MIN_SCORE are reported, the highest first, each in file order; the
+tiebreak is the later block (a run fails at its end). The same rule for every log: bench/baseline
+measures it on the CiDiff pairs beside logreduce.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache
+
+import re2
+
+from faultlens.kb.model import Lexicon
+from faultlens.kb.patterns import text_pattern
+from faultlens.model import UnusualLine
+from faultlens.parse.logs import LogText
+from faultlens.templates import mask_lines
+
+GAP = 2  # other lines that may stand between two new lines of one block
+MIN_SCORE = 1.0  # a block weighing less is no error (a download, a timing, a verdict alone)
+MAX_LINES = 200_000  # lines of each log compared: its last ones (where a run fails)
+MAX_REPORTED = 200  # lines of all reported blocks together
+MAX_TEXT = 500  # characters of a reported line
+
+WARNING_WEIGHT = 0.3
+CONTINUED = 1e-3  # an indented line under a counted one: kept, counts nothing
+
+# A time stamp before the message, after up to two tab-separated fields (GitHub's job and step).
+_STAMP = r"^(?:[^\t\n]*\t){0,2}\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)? ?"
+# A stack frame or what continues a trace: Java/Kotlin `at x.y(Z.java:1)` (Maven: `at x.y (Z.java:1)`),
+# `... 4 more`, `Caused by:`, Python's `File "x", line 1`.
+_FRAME = r"^\s*(?:at [\w$.<>/-]+ ?\(|\.\.\. \d+ more\b|Caused by:|Suppressed:|File \"[^\"]*\", line \d+)"
+_EXCEPTION = r"\b[\w$]+\.[\w$.]*(?:Exception|Error|Throwable)\b|\bTraceback \(most recent call last\)|^\w*(?:Error|Exception): "
+_WARNING = r"(?:^|[\s\[|(])(?:WARN|WARNING)(?:$|[\s\]:|)])"
+# What a build tool prints once something failed, beside the lexicon's run_failed: a verdict on a
+# step, a test or the build, or a count of failures. It says that, not what.
+_VERDICT = (r"(?i)\bBuild failed with an exception\b|\bExecution failed for task\b|\bThere were failing tests\b"
+            r"|(?-i:\b(?:FAILED|FAILURE))\s*$|\bTests run: \d+, Failures: \d+|\b\d+ tests? completed, \d+ failed")
+_LEVEL_TAG = r"^\s*\[?(?:INFO|ERROR|WARN|WARNING|DEBUG|FATAL|SEVERE|TRACE)\]?:?"
+_WORD = r"[A-Za-z]{2,}"
+_INDENTED = r"^\s+\S"
+
+
+@cache
+def _re(regex: str):
+    return re2.compile(regex)
+
+
+def _tail_lines(log: LogText) -> tuple[int, list[str]]:
+    """(view line of the first, texts) of the log's last MAX_LINES lines."""
+    data, start = log.data, 0
+    if data.count(b"\n") >= MAX_LINES:
+        start = len(data)
+        for _ in range(MAX_LINES):
+            start = data.rfind(b"\n", 0, start)
+            if start < 0:
+                break
+        first = data.count(b"\n", 0, start + 1) + 1
+        return first, data[start + 1:].decode("utf-8", "replace").split("\n")
+    return 1, data.decode("utf-8", "replace").split("\n")
+
+
+def _message(text: str) -> str:
+    m = _re(_STAMP).match(text)
+    return text[m.end():] if m else text
+
+
+def _weight(text: str, lexicon: Lexicon) -> float:
+    """How much a new line says that something went wrong, and what (module docstring)."""
+    tag = _re(_LEVEL_TAG).match(text)
+    if not _re(_WORD).search(text[tag.end():] if tag else text):
+        return 0.0
+    if _re(_FRAME).search(text):
+        return 1.0
+    if (text_pattern(lexicon.not_evidence).search(text) or text_pattern(lexicon.run_failed).search(text)
+            or _re(_VERDICT).search(text)):
+        return 0.0
+    error_level = bool(text_pattern(lexicon.error_level).search(text))
+    if text_pattern(lexicon.quiet_level).search(text) and not error_level:
+        return 0.0
+    weight = float(error_level) + bool(_re(_EXCEPTION).search(text))
+    if text_pattern(lexicon.error_like).search(text) and not text_pattern(lexicon.benign).search(text):
+        weight += 1.0
+    if not error_level and _re(_WARNING).search(text):
+        weight *= WARNING_WEIGHT
+    return weight
+
+
+def _blocks(new: list[bool]) -> list[list[int]]:
+    """Indices of new lines standing together, with the lines between them."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    for i, is_new in enumerate(new):
+        if is_new:
+            if current and current[-1] < i - 1:
+                if i - current[-1] - 1 > GAP:
+                    out.append(current)
+                    current = []
+                else:
+                    current += range(current[-1] + 1, i)
+            current.append(i)
+    if current:
+        out.append(current)
+    return out
+
+
+def _scored(log: LogText, raw: list[str], texts: list[str], keys: list[str], seen: set[str], first: int,
+            lexicon: Lexicon) -> list[tuple[float, list[UnusualLine]]]:
+    """(score, lines) of each block of one failing log; texts are its lines without time stamps."""
+    new = [bool(t.strip()) and k not in seen for t, k in zip(texts, keys)]
+    for i in range(1, len(texts)):  # a trace's frames stay with the new exception line above them
+        if not new[i] and _re(_FRAME).search(texts[i]) and (new[i - 1] or (i > 1 and new[i - 2] and not texts[i - 1].strip())):
+            new[i] = True
+    out = []
+    for block in _blocks(new):
+        weights = [_weight(texts[i], lexicon) if new[i] else 0.0 for i in block]
+        for k in range(1, len(block)):
+            if not weights[k] and weights[k - 1] and new[block[k]] and _re(_INDENTED).search(texts[block[k]]):
+                weights[k] = CONTINUED
+        counted = [k for k, w in enumerate(weights) if w]
+        score = sum(weights)
+        if not counted or score < MIN_SCORE:
+            continue
+        kept = block[counted[0]:counted[-1] + 1]
+        score = round(score + kept[0] / len(texts), 3)
+        out.append((score, [UnusualLine(log.source, log.original_line(first + i), raw[i][:MAX_TEXT], score)
+                            for i in kept]))
+    return out
+
+
+def new_lines(logs: Iterable[LogText], good: Iterable[LogText], lexicon: Lexicon) -> list[UnusualLine]:
+    """The blocks of the failing run's logs that the passing run's logs lack, best first, in
+    file order within a block; at most MAX_REPORTED lines in all."""
+    runs = [(log, *_tail_lines(log)) for log in logs]
+    passing = [_message(t) for log in good for t in _tail_lines(log)[1]]
+    messages = [[_message(t) for t in texts] for _, _, texts in runs]
+    keys = mask_lines(passing + [m for ms in messages for m in ms])  # one pass: shared lines masked once
+    seen, at = set(keys[:len(passing)]), len(passing)
+    blocks = []
+    for (log, first, raw), ms in zip(runs, messages):
+        blocks += _scored(log, raw, ms, keys[at:at + len(ms)], seen, first, lexicon)
+        at += len(ms)
+    blocks.sort(key=lambda b: -b[0])
+    out: list[UnusualLine] = []
+    for _, lines in blocks:
+        out += lines[:MAX_REPORTED - len(out)]
+        if len(out) >= MAX_REPORTED:
+            break
+    return out
