@@ -53,7 +53,9 @@ _WARNING = r"(?:^|[\s\[|(])(?:WARN|WARNING)(?:$|[\s\]:|)])"
 # step, a test or the build, or a count of failures. It says that, not what.
 _VERDICT = (r"(?i)\bBuild failed with an exception\b|\bExecution failed for task\b|\bThere were failing tests\b"
             r"|(?-i:\b(?:FAILED|FAILURE))\s*$|\bTests run: \d+, Failures: \d+|\b\d+ tests? completed, \d+ failed")
-_LEVEL_TAG = r"^\s*\[?(?:INFO|ERROR|WARN|WARNING|DEBUG|FATAL|SEVERE|TRACE)\]?:?"
+_LEVEL_TAG = r"^\s*\[?(INFO|DEBUG|TRACE|NOTICE|ERROR|FATAL|SEVERE|CRITICAL|WARNING|WARN)\b\]?:?"
+_QUIET_TAGS = frozenset({"INFO", "DEBUG", "TRACE", "NOTICE"})
+_ERROR_TAGS = frozenset({"ERROR", "FATAL", "SEVERE", "CRITICAL"})
 _WORD = r"[A-Za-z]{2,}"
 _INDENTED = r"^\s+\S"
 
@@ -83,7 +85,8 @@ def _message(text: str) -> str:
 
 
 def _weight(text: str, lexicon: Lexicon) -> float:
-    """How much a new line says that something went wrong, and what (module docstring)."""
+    """How much a new line says that something went wrong, and what (module docstring). A line
+    that starts with its level (`[INFO] 1 error`) is at that level, whatever words follow."""
     tag = _re(_LEVEL_TAG).match(text)
     if not _re(_WORD).search(text[tag.end():] if tag else text):
         return 0.0
@@ -92,15 +95,19 @@ def _weight(text: str, lexicon: Lexicon) -> float:
     if (text_pattern(lexicon.not_evidence).search(text) or text_pattern(lexicon.run_failed).search(text)
             or _re(_VERDICT).search(text)):
         return 0.0
-    error_level = bool(text_pattern(lexicon.error_level).search(text))
-    if text_pattern(lexicon.quiet_level).search(text) and not error_level:
+    if tag:
+        level = tag.group(1)
+        quiet, error_level, warning = level in _QUIET_TAGS, level in _ERROR_TAGS, level.startswith("WARN")
+    else:
+        error_level = bool(text_pattern(lexicon.error_level).search(text))
+        quiet = bool(text_pattern(lexicon.quiet_level).search(text)) and not error_level
+        warning = not error_level and bool(_re(_WARNING).search(text))
+    if quiet:
         return 0.0
     weight = float(error_level) + bool(_re(_EXCEPTION).search(text))
     if text_pattern(lexicon.error_like).search(text) and not text_pattern(lexicon.benign).search(text):
         weight += 1.0
-    if not error_level and _re(_WARNING).search(text):
-        weight *= WARNING_WEIGHT
-    return weight
+    return weight * WARNING_WEIGHT if warning else weight
 
 
 def _blocks(new: list[bool]) -> list[list[int]]:
