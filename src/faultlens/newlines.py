@@ -2,8 +2,8 @@
 did not, in blocks, ranked by how much they read like the failure.
 
 A line is new when its message is none the passing run printed: both runs' lines are masked as
-faultlens.templates masks them (a run of characters holding a digit is a value), after a leading
-time stamp is dropped. New lines standing together (at most GAP other lines between two of them)
+faultlens.templates masks them (a run of characters holding a digit is a value, a time stamp
+too), and compared by their first KEY_CHARS characters. New lines standing together (at most GAP other lines between two of them)
 are one block: an error is seldom one line (a compiler's message and the lines under it, an
 exception and its stack trace, a build tool's error report), and the lines between are kept with
 them. The frames of a stack trace stay with the exception line above them even when the passing
@@ -38,6 +38,7 @@ MIN_SCORE = 1.0  # a block weighing less is no error (a download, a timing, a ve
 MAX_LINES = 200_000  # lines of each log compared: its last ones (where a run fails)
 MAX_REPORTED = 200  # lines of all reported blocks together
 MAX_TEXT = 500  # characters of a reported line
+KEY_CHARS = 1000  # characters of a line compared (a progress meter's line runs to megabytes)
 
 WARNING_WEIGHT = 0.3
 CONTINUED = 1e-3  # an indented line under a counted one: kept, counts nothing
@@ -128,25 +129,36 @@ def _blocks(new: list[bool]) -> list[list[int]]:
     return out
 
 
-def _scored(log: LogText, raw: list[str], texts: list[str], keys: list[str], seen: set[str], first: int,
+def _scored(log: LogText, raw: list[str], keys: list[str], seen: set[str], first: int,
             lexicon: Lexicon) -> list[tuple[float, list[UnusualLine]]]:
-    """(score, lines) of each block of one failing log; texts are its lines without time stamps."""
-    new = [bool(t.strip()) and k not in seen for t, k in zip(texts, keys)]
-    for i in range(1, len(texts)):  # a trace's frames stay with the new exception line above them
-        if not new[i] and _re(_FRAME).search(texts[i]) and (new[i - 1] or (i > 1 and new[i - 2] and not texts[i - 1].strip())):
+    """(score, lines) of each block of one failing log. Only new lines and their neighbours are
+    looked at beyond their key: their time stamps are dropped then (_message)."""
+    messages: dict[int, str] = {}
+
+    def text(i: int) -> str:
+        if i not in messages:
+            messages[i] = _message(raw[i])
+        return messages[i]
+
+    new = [k not in seen for k in keys]
+    for i, is_new in enumerate(new):
+        if is_new and not text(i).strip():
+            new[i] = False
+    for i in range(1, len(raw)):  # a trace's frames stay with the new exception line above them
+        if not new[i] and (new[i - 1] or (i > 1 and new[i - 2] and not text(i - 1).strip())) and _re(_FRAME).search(text(i)):
             new[i] = True
     out = []
     for block in _blocks(new):
-        weights = [_weight(texts[i], lexicon) if new[i] else 0.0 for i in block]
+        weights = [_weight(text(i), lexicon) if new[i] else 0.0 for i in block]
         for k in range(1, len(block)):
-            if not weights[k] and weights[k - 1] and new[block[k]] and _re(_INDENTED).search(texts[block[k]]):
+            if not weights[k] and weights[k - 1] and new[block[k]] and _re(_INDENTED).search(text(block[k])):
                 weights[k] = CONTINUED
         counted = [k for k, w in enumerate(weights) if w]
         score = sum(weights)
         if not counted or score < MIN_SCORE:
             continue
         kept = block[counted[0]:counted[-1] + 1]
-        score = round(score + kept[0] / len(texts), 3)
+        score = round(score + kept[0] / len(raw), 3)
         out.append((score, [UnusualLine(log.source, log.original_line(first + i), raw[i][:MAX_TEXT], score)
                             for i in kept]))
     return out
@@ -156,14 +168,14 @@ def new_lines(logs: Iterable[LogText], good: Iterable[LogText], lexicon: Lexicon
     """The blocks of the failing run's logs that the passing run's logs lack, best first, in
     file order within a block; at most MAX_REPORTED lines in all."""
     runs = [(log, *_tail_lines(log)) for log in logs]
-    passing = [_message(t) for log in good for t in _tail_lines(log)[1]]
-    messages = [[_message(t) for t in texts] for _, _, texts in runs]
-    keys = mask_lines(passing + [m for ms in messages for m in ms])  # one pass: shared lines masked once
+    passing = [t for log in good for t in _tail_lines(log)[1]]
+    # one pass, so that a line both runs hold is masked once; a time stamp is a value like any
+    keys = mask_lines([t[:KEY_CHARS] for t in passing] + [t[:KEY_CHARS] for _, _, raw in runs for t in raw])
     seen, at = set(keys[:len(passing)]), len(passing)
     blocks = []
-    for (log, first, raw), ms in zip(runs, messages):
-        blocks += _scored(log, raw, ms, keys[at:at + len(ms)], seen, first, lexicon)
-        at += len(ms)
+    for log, first, raw in runs:
+        blocks += _scored(log, raw, keys[at:at + len(raw)], seen, first, lexicon)
+        at += len(raw)
     blocks.sort(key=lambda b: -b[0])
     out: list[UnusualLine] = []
     for _, lines in blocks:

@@ -15,6 +15,7 @@ from faultlens.templates import mine
 MAX_LINES_PROFILED = 200_000  # per log
 MIN_LINES_FOR_RARITY = 20  # in a shorter log every line is "rare": only error-like lines count
 SHOWN = 10
+SEEN_CHARS = 1000
 
 
 def _profiled(log: LogText) -> list[tuple[int, int, str]]:
@@ -56,8 +57,9 @@ def error_lines(logs: Iterable[LogText], lexicon: Lexicon) -> list[tuple[str, in
 
 
 def seen_before(good: list[str], texts: list[str]) -> set[str]:
-    """The texts that are a message the good lines hold too (values aside): mined together."""
-    groups = mine(good + texts).groups
+    """The texts that are a message the good lines hold too (values aside): mined together, by
+    their first SEEN_CHARS characters (a progress meter's line runs to megabytes)."""
+    groups = mine([t[:SEEN_CHARS] for t in good] + [t[:SEEN_CHARS] for t in texts]).groups
     known = set(groups[:len(good)])
     return {text for text, g in zip(texts, groups[len(good):]) if g in known}
 
