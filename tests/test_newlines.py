@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from faultlens import newlines
 from faultlens.newlines import new_lines
@@ -114,6 +116,25 @@ def test_the_views_show_blocks_apart_and_cut_long_ones(tmp_path):
     assert "... 11 more lines of this block\n--\n" in markdown
     doc = json.loads(subprocess.run(args + ["--format", "json"], capture_output=True, text=True, env=env).stdout)
     assert [u["line"] for u in doc["baseline"]["new_lines"]] == list(range(2, 33)) + [36]
+
+
+_WORDS = st.sampled_from(["ERROR", "[INFO]", "[ERROR]", "WARN", "failed", "at a.B.c(B.java:1)", "Caused by:", "...",
+                          "2022-05-30T09:11:02.1Z", "\t", "  ", "BUILD FAILURE", "x=1", "\u212a", "\x1b[31m", "\r", ":", "ok"])
+_LINES = st.lists(st.lists(_WORDS, max_size=6).map(" ".join), max_size=40)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(bad=_LINES, good=_LINES)
+def test_any_runs_give_whole_lines_of_the_failing_log_in_contiguous_blocks(kb, bad, good):
+    failing = log("fail.log", bad)
+    found = new_lines([failing], [log("pass.log", good)], kb.lexicon)
+    texts = dict(failing.lines())
+    assert all(texts[u.line] == u.text for u in found)
+    assert len({u.line for u in found}) == len(found)
+    for a, b in zip(found, found[1:]):  # best block first; a block is contiguous, its lines share its score
+        assert a.score >= b.score
+        if a.score == b.score:
+            assert b.line == a.line + 1
 
 
 # --- the CiDiff pairs (labri-progress/cidiff, Apache-2.0), where the shared corpus is at hand ---

@@ -20,7 +20,8 @@ ground-truth line in the first 10, recall = ground-truth lines reported / all gr
 precision = reported lines that are ground truth / all reported lines (both pooled over the
 pairs, every line counted once).
 
-Time: whole processes, each command once per round in turn (faultlens, logreduce, faultlens...)
+Time: in process, one run of each pair after a warm-up (faultlens's explain with the knowledge
+base loaded; logreduce's train and test); and whole processes, each command once per round in turn (faultlens, logreduce, faultlens...)
 for --rounds rounds; per pair the median wall and CPU (user + sys) time; the faultlens cache
 folder is a fresh temporary one, filled by a warm-up run (as a user's is after the first run).
 """
@@ -65,24 +66,29 @@ def truth(case: str) -> set[int]:
             if wanted.intersection(covered)}
 
 
-def faultlens_ranked(names: list[str]) -> dict[str, list[int]]:
+def faultlens_ranked(names: list[str]) -> tuple[dict[str, list[int]], dict[str, float]]:
+    """Each pair's reported lines, and the seconds explain took in process (warm: one pair first)."""
     from faultlens.kb.loader import load_kb
     from faultlens.pipeline import explain
 
     kb = load_kb(())
-    out = {}
+    explain([str(PAIRS / names[0] / "fail.log")], kb, baseline=[str(PAIRS / names[0] / "pass.log")])
+    out, seconds = {}, {}
     for case in names:
+        start = time.perf_counter()
         result = explain([str(PAIRS / case / "fail.log")], kb, baseline=[str(PAIRS / case / "pass.log")])
+        seconds[case] = time.perf_counter() - start
         out[case] = [u.line for u in result.baseline.new_lines]
-    return out
+    return out, seconds
 
 
-def logreduce_ranked(names: list[str], python: Path) -> dict[str, list[int]]:
+def logreduce_ranked(names: list[str], python: Path) -> tuple[dict[str, list[int]], dict[str, float]]:
     run = subprocess.run([str(python), str(HERE / "logreduce_side.py"), str(PAIRS), *names],
                          capture_output=True, text=True, check=True)
     found = json.loads(run.stdout)
-    return {case: [line for line, d in sorted(found[case]["lines"], key=lambda ld: (-ld[1], ld[0]))
-                   if d >= LOGREDUCE_THRESHOLD] for case in names}
+    return ({case: [line for line, d in sorted(found[case]["lines"], key=lambda ld: (-ld[1], ld[0]))
+                    if d >= LOGREDUCE_THRESHOLD] for case in names},
+            {case: found[case]["seconds"] for case in names})
 
 
 def scored(ranked: list[int], wanted: set[int]) -> dict:
@@ -145,7 +151,8 @@ def main() -> None:
         raise SystemExit(f"no logreduce venv at {args.logreduce}: `make bench-setup` makes it")
     names = args.cases or cases()
     wanted = {case: truth(case) for case in names}
-    ranked = {"faultlens": faultlens_ranked(names), "logreduce": logreduce_ranked(names, args.logreduce)}
+    (fl, fl_seconds), (lr, lr_seconds) = faultlens_ranked(names), logreduce_ranked(names, args.logreduce)
+    ranked, in_process = {"faultlens": fl, "logreduce": lr}, {"faultlens": fl_seconds, "logreduce": lr_seconds}
     rows = {tool: {case: scored(r[case], wanted[case]) for case in names} for tool, r in ranked.items()}
     times = timings(names, args.rounds, args.logreduce) if args.rounds else {}
 
@@ -161,13 +168,14 @@ def main() -> None:
         print("| " + " | ".join(cells) + " |")
     print()
     all_wanted = sum(len(w) for w in wanted.values())
-    print(f"| tool | truth in first {FIRST_N} | median first rank | recall | precision | median wall | median CPU |")
-    print("|---|---|---|---|---|---|---|")
+    print(f"| tool | truth in first {FIRST_N} | median first rank | recall | precision | median wall | median CPU | in process |")
+    print("|---|---|---|---|---|---|---|---|")
     for tool in ("faultlens", "logreduce"):
         t = totals(list(rows[tool].values()), all_wanted)
         wall = f"{statistics.median(times[c][tool][0] for c in names):.2f} s" if times else "-"
         cpu = f"{statistics.median(times[c][tool][1] for c in names):.2f} s" if times else "-"
-        print(f"| {tool} | {t['first10']}/{len(names)} | {t['median_first']:g} | {t['recall']:.1%} | {t['precision']:.1%} | {wall} | {cpu} |")
+        inside = f"{statistics.median(in_process[tool].values()):.3f} s"
+        print(f"| {tool} | {t['first10']}/{len(names)} | {t['median_first']:g} | {t['recall']:.1%} | {t['precision']:.1%} | {wall} | {cpu} | {inside} |")
     if times:
         walls = [times[c]["logreduce"][0] / times[c]["faultlens"][0] for c in names]
         cpus = [times[c]["logreduce"][1] / times[c]["faultlens"][1] for c in names]
