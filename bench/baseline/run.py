@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds per pair (0: accuracy only)")
     parser.add_argument("--logreduce", type=Path, default=LOGREDUCE_PYTHON, help="python of the venv logreduce is in")
     parser.add_argument("--misses", action="store_true", help="list what each tool missed or added")
+    parser.add_argument("--cut", type=int, default=0, help="score only each tool's first N lines (0: all it reports)")
     parser.add_argument("cases", nargs="*", help="pairs to run (default: all)")
     args = parser.parse_args()
     if not PAIRS.is_dir():
@@ -152,6 +153,8 @@ def main() -> None:
     names = args.cases or cases()
     wanted = {case: truth(case) for case in names}
     (fl, fl_seconds), (lr, lr_seconds) = faultlens_ranked(names), logreduce_ranked(names, args.logreduce)
+    if args.cut:
+        fl, lr = ({case: r[case][:args.cut] for case in names} for r in (fl, lr))
     ranked, in_process = {"faultlens": fl, "logreduce": lr}, {"faultlens": fl_seconds, "logreduce": lr_seconds}
     rows = {tool: {case: scored(r[case], wanted[case]) for case in names} for tool, r in ranked.items()}
     times = timings(names, args.rounds, args.logreduce) if args.rounds else {}
