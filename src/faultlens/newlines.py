@@ -3,10 +3,10 @@ did not, in blocks, ranked by how much they read like the failure.
 
 A line is new when its message is none the passing run printed: both runs' lines are masked as
 faultlens.templates masks them (a run of characters holding a digit is a value, a time stamp
-too), and compared by their first KEY_CHARS characters. New lines standing together (at most GAP other lines between two of them)
-are one block: an error is seldom one line (a compiler's message and the lines under it, an
-exception and its stack trace, a build tool's error report), and the lines between are kept with
-them. The frames of a stack trace stay with the exception line above them even when the passing
+too) and compared by their first KEY_CHARS characters. New lines standing together (at most GAP
+other lines between two of them) are one block: an error is seldom one line (a compiler's message
+and the lines under it, an exception and its stack trace, a build tool's error report), and the
+lines between are kept with them. The frames of a stack trace stay with the exception line above them even when the passing
 run printed the same frames.
 
 A block's score is the sum of its lines' weights: 1 for a line that reads like an error (the
