@@ -81,6 +81,14 @@ def test_blocks_are_ranked_by_their_error_evidence_and_trimmed_at_the_edges(kb):
     assert found[0].score > found[3].score
 
 
+def test_a_run_unlike_the_passing_one_in_every_line_gives_blocks_around_its_errors(kb):
+    lines = [f"[INFO] step {chr(97 + i % 26)}{chr(97 + i // 26 % 26)} started" for i in range(300)]
+    lines[99] = "[ERROR] fixture clamp did not close"
+    lines[249] = "[ERROR] upload to the results store failed"
+    found = new_lines([log("fail.log", lines)], [log("pass.log", ["nothing in common"])], kb.lexicon)
+    assert [u.line for u in found] == [250, 100]
+
+
 def test_reported_lines_are_bounded(kb, monkeypatch):
     monkeypatch.setattr(newlines, "MAX_REPORTED", 5)
     good = log("pass.log", ["started"])

@@ -6,7 +6,8 @@ faultlens.templates masks them (a run of characters holding a digit is a value, 
 too) and compared by their first KEY_CHARS characters. New lines standing together (at most GAP
 other lines between two of them) are one block: an error is seldom one line (a compiler's message
 and the lines under it, an exception and its stack trace, a build tool's error report), and the
-lines between are kept with them. The frames of a stack trace stay with the exception line above them even when the passing
+lines between are kept with them; more than QUIET_RUN new lines in a row that count nothing (see
+below) end a block, so that a run unlike its passing run in every line is not one block. The frames of a stack trace stay with the exception line above them even when the passing
 run printed the same frames.
 
 A block's score is the sum of its lines' weights: 1 for a line that reads like an error (the
@@ -22,6 +23,7 @@ measures it on the CiDiff pairs beside logreduce.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from functools import cache
 
@@ -32,12 +34,15 @@ from faultlens.kb.patterns import text_pattern
 from faultlens.model import UnusualLine
 from faultlens.parse.logs import LogText
 from faultlens.templates import mask_lines
+from faultlens.unusual import _matching
 
 GAP = 2  # other lines that may stand between two new lines of one block
+QUIET_RUN = 10  # new lines in a row that count nothing: a block ends before them
 MIN_SCORE = 1.0  # a block weighing less is no error (a download, a timing, a verdict alone)
 MAX_LINES = 200_000  # lines of each log compared: its last ones (where a run fails)
 MAX_REPORTED = 200  # lines of all reported blocks together
 MAX_TEXT = 500  # characters of a reported line
+SHORT = 100  # characters: a longer line holds more than a time stamp and its fields
 KEY_CHARS = 1000  # characters of a line compared (a progress meter's line runs to megabytes)
 
 WARNING_WEIGHT = 0.3
@@ -48,6 +53,7 @@ _STAMP = r"^(?:[^\t\n]*\t){0,2}\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z
 # A stack frame or what continues a trace: Java/Kotlin `at x.y(Z.java:1)` (Maven: `at x.y (Z.java:1)`),
 # `... 4 more`, `Caused by:`, Python's `File "x", line 1`.
 _FRAME = r"^\s*(?:at [\w$.<>/-]+ ?\(|\.\.\. \d+ more\b|Caused by:|Suppressed:|File \"[^\"]*\", line \d+)"
+_FRAME_ANYWHERE = r"\bat [\w$.<>/-]+ ?\(|\.\.\. \d+ more\b|Caused by:|Suppressed:|File \"[^\"]*\", line \d+"  # for the scan
 _EXCEPTION = r"\b[\w$]+\.[\w$.]*(?:Exception|Error|Throwable)\b|\bTraceback \(most recent call last\)|^\w*(?:Error|Exception): "
 _WARNING = r"(?:^|[\s\[|(])(?:WARN|WARNING)(?:$|[\s\]:|)])"
 # What a build tool prints once something failed, beside the lexicon's run_failed: a verdict on a
@@ -58,7 +64,6 @@ _LEVEL_TAG = r"^\s*\[?(INFO|DEBUG|TRACE|NOTICE|ERROR|FATAL|SEVERE|CRITICAL|WARNI
 _QUIET_TAGS = frozenset({"INFO", "DEBUG", "TRACE", "NOTICE"})
 _ERROR_TAGS = frozenset({"ERROR", "FATAL", "SEVERE", "CRITICAL"})
 _WORD = r"[A-Za-z]{2,}"
-_INDENTED = r"^\s+\S"
 
 
 @cache
@@ -80,8 +85,11 @@ def _tail_lines(log: LogText) -> tuple[int, list[str]]:
     return 1, data.decode("utf-8", "replace").split("\n")
 
 
+_STAMP_RE = re.compile(_STAMP)  # linear: each repetition ends at the next tab, the rest is fixed
+
+
 def _message(text: str) -> str:
-    m = _re(_STAMP).match(text)
+    m = _STAMP_RE.match(text)
     return text[m.end():] if m else text
 
 
@@ -111,22 +119,16 @@ def _weight(text: str, lexicon: Lexicon) -> float:
     return weight * WARNING_WEIGHT if warning else weight
 
 
-def _blocks(new: list[bool]) -> list[list[int]]:
-    """Indices of new lines standing together, with the lines between them."""
-    out: list[list[int]] = []
-    current: list[int] = []
-    for i, is_new in enumerate(new):
-        if is_new:
-            if current and current[-1] < i - 1:
-                if i - current[-1] - 1 > GAP:
-                    out.append(current)
-                    current = []
-                else:
-                    current += range(current[-1] + 1, i)
-            current.append(i)
-    if current:
-        out.append(current)
-    return out
+def _evidence(log: LogText, first: int, count: int, lexicon: Lexicon) -> set[int]:
+    """Indices (from the log's line `first`) of the lines that may weigh something: one RE2 scan
+    of the whole text, so that a run whose every line is new costs no call a line."""
+    views = _matching(log, _any_evidence(lexicon.error_like, lexicon.error_level))
+    return {v - first for v in views if 0 <= v - first < count}
+
+
+@cache
+def _any_evidence(error_like: str, error_level: str) -> str:
+    return "|".join(f"(?:{r})" for r in (error_like, error_level, _EXCEPTION.replace("^", ""), _FRAME_ANYWHERE))
 
 
 def _scored(log: LogText, raw: list[str], keys: list[str], seen: set[str], first: int,
@@ -140,27 +142,50 @@ def _scored(log: LogText, raw: list[str], keys: list[str], seen: set[str], first
             messages[i] = _message(raw[i])
         return messages[i]
 
-    new = [k not in seen for k in keys]
-    for i, is_new in enumerate(new):
-        if is_new and not text(i).strip():
-            new[i] = False
+    # a blank line is never new; a stamp and its fields before an empty message are short
+    new = [k not in seen and bool(raw[i].strip()) and (len(raw[i]) > SHORT or bool(text(i).strip()))
+           for i, k in enumerate(keys)]
     for i in range(1, len(raw)):  # a trace's frames stay with the new exception line above them
         if not new[i] and (new[i - 1] or (i > 1 and new[i - 2] and not text(i - 1).strip())) and _re(_FRAME).search(text(i)):
             new[i] = True
-    out = []
-    for block in _blocks(new):
-        weights = [_weight(text(i), lexicon) if new[i] else 0.0 for i in block]
-        for k in range(1, len(block)):
-            if not weights[k] and weights[k - 1] and new[block[k]] and _re(_INDENTED).search(text(block[k])):
-                weights[k] = CONTINUED
-        counted = [k for k, w in enumerate(weights) if w]
-        score = sum(weights)
-        if not counted or score < MIN_SCORE:
+    evidence = _evidence(log, first, len(raw), lexicon)
+    weights: dict[int, float] = {}
+    for i, is_new in enumerate(new):
+        if not is_new:
             continue
-        kept = block[counted[0]:counted[-1] + 1]
-        score = round(score + kept[0] / len(raw), 3)
+        weight = _weight(text(i), lexicon) if i in evidence else 0.0
+        if not weight and weights.get(i - 1) and text(i)[:1].isspace():
+            weight = CONTINUED  # an indented line under a counted one
+        if weight:
+            weights[i] = weight
+    out = []
+    for block in _blocks(new, weights):
+        score = sum(weights[i] for i in block if i in weights)
+        if score < MIN_SCORE:
+            continue
+        score = round(score + block[0] / len(raw), 3)
         out.append((score, [UnusualLine(log.source, log.original_line(first + i), raw[i][:MAX_TEXT], score)
-                            for i in kept]))
+                            for i in block]))
+    return out
+
+
+def _blocks(new: list[bool], weights: dict[int, float]) -> list[list[int]]:
+    """New lines standing together (at most GAP other lines between two), cut where more than
+    QUIET_RUN of them in a row count nothing, each from its first line that counts to its last."""
+    out: list[list[int]] = []
+    current: list[int] = []
+    last = -1
+    for i, is_new in enumerate(new):
+        if not is_new:
+            continue
+        if current and (i - last - 1 > GAP or (i in weights and i - current[-1] - 1 > QUIET_RUN)):
+            out.append(current)
+            current = []
+        if i in weights:
+            current += range(current[-1] + 1, i + 1) if current else [i]
+        last = i
+    if current:
+        out.append(current)
     return out
 
 
