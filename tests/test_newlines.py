@@ -186,3 +186,12 @@ def test_astor_1260_compiler_errors_first_and_maven_boilerplate_left_out(kb):
     lines = [u.line for u in found]
     assert set(range(346, 356)) <= set(lines) and set(range(364, 383)) <= set(lines)
     assert not {341, 356, 357, 359, 387} & set(lines)  # "4 warnings", "3 errors", a rule, BUILD FAILURE, Finished: FAILURE
+
+
+def test_a_run_like_its_passing_run_says_nothing_is_new(tmp_path):
+    for name in ("good", "bad"):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "run.log").write_text("starting\nERROR: probe 3 flaky, ignored\nall steps done\n")
+    text = subprocess.run([sys.executable, "-m", "faultlens", "explain", str(tmp_path / "bad"), "-b", str(tmp_path / "good")],
+                          capture_output=True, text=True).stdout
+    assert "New since the passing run" in text and "  nothing: no new error block, no change on disk" in text
