@@ -55,10 +55,10 @@ def cases() -> list[str]:
     return sorted(p.parent.name for p in PAIRS.glob("*/fail.log"))
 
 
-def truth(case: str) -> set[int]:
+def truth(case: str, labels: str = "groundtruth") -> set[int]:
     """The failing log's \\n-split lines that hold a ground-truth (E) line."""
     wanted: set[int] = set()
-    for row in (PAIRS / case / "groundtruth").read_text().splitlines():
+    for row in (PAIRS / case / labels).read_text().splitlines():
         m = re.match(r"E (\d+)(?:-(\d+))?$", row.strip())
         if m:
             wanted.update(range(int(m[1]), int(m[2] or m[1]) + 1))
@@ -143,6 +143,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5, help="timing rounds per pair (0: accuracy only)")
     parser.add_argument("--logreduce", type=Path, default=LOGREDUCE_PYTHON, help="python of the venv logreduce is in")
     parser.add_argument("--misses", action="store_true", help="list what each tool missed or added")
+    parser.add_argument("--labels", default="groundtruth", help="the label file of each pair (groundtruth2: the narrower one)")
     parser.add_argument("--cut", type=int, default=0, help="score only each tool's first N lines (0: all it reports)")
     parser.add_argument("cases", nargs="*", help="pairs to run (default: all)")
     args = parser.parse_args()
@@ -151,7 +152,7 @@ def main() -> None:
     if not args.logreduce.is_file():
         raise SystemExit(f"no logreduce venv at {args.logreduce}: `make bench-setup` makes it")
     names = args.cases or cases()
-    wanted = {case: truth(case) for case in names}
+    wanted = {case: truth(case, args.labels) for case in names}
     (fl, fl_seconds), (lr, lr_seconds) = faultlens_ranked(names), logreduce_ranked(names, args.logreduce)
     if args.cut:
         fl, lr = ({case: r[case][:args.cut] for case in names} for r in (fl, lr))
