@@ -44,13 +44,18 @@ fuzz-runyaml: $(STAMP)
 	mkdir -p .fuzz-corpus-runyaml && cp -n tests/fuzz/seeds-runyaml/* .fuzz-corpus-runyaml/
 	$(BIN)/python tests/fuzz/fuzz_runyaml.py -max_total_time=$(FUZZ_SECONDS) -timeout=20 -rss_limit_mb=2048 .fuzz-corpus-runyaml
 
-# The benchmarks' peers: Drain3 from PyPI, ripgrep from apt (bench/README.md has the commands).
+# The benchmarks' peers: Drain3 from PyPI, ripgrep from apt (bench/README.md has the commands);
+# logreduce 0.6.1 (scikit-learn, numpy, scipy) in a venv of its own, never beside faultlens.
+LOGREDUCE_VENV ?= .venv-logreduce
+
 bench-setup: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	command -v rg >/dev/null || (apt-get install -y ripgrep || sudo apt-get install -y ripgrep)
+	test -x $(LOGREDUCE_VENV)/bin/logreduce || ($(PYTHON) -m venv $(LOGREDUCE_VENV) && \
+		$(LOGREDUCE_VENV)/bin/python -m pip install --quiet logreduce==0.6.1)
 
 wheel: $(STAMP)
 	$(BIN)/python -m pip wheel --quiet --no-deps --wheel-dir dist .
 
 clean:
-	rm -rf $(VENV) dist build .pytest_cache .fuzz-corpus .fuzz-corpus-collect .fuzz-corpus-runyaml
+	rm -rf $(VENV) $(LOGREDUCE_VENV) dist build .pytest_cache .fuzz-corpus .fuzz-corpus-collect .fuzz-corpus-runyaml

@@ -24,7 +24,8 @@ from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
 from faultlens.rank import EXPLAINED_AT, RUN_FAILED, RUN_PASSED, rank
 from faultlens.runbooks import load_runbooks
-from faultlens.unusual import error_lines, good_lines, new_lines, seen_before, unusual_lines
+from faultlens.newlines import new_lines
+from faultlens.unusual import good_lines, seen_before, unusual_lines
 
 SNIFF_BYTES = 1 << 16
 
@@ -177,11 +178,9 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     before = {log.source: log.lines_before for log in logs if log.lines_before}
     run = replace(run, logs=logs, infos=[replace(i, lines=i.lines + before[i.source]) if i.kind == "log" and i.source in before
                                          else i for i in run.infos])
-    seen_count, candidates, seen = 0, [], set()
+    seen_count = 0
     if good is not None:  # what the passing run printed too is no evidence
-        candidates = error_lines(run.logs, kb.lexicon)
-        texts = [h.text for kept in hits.by_key.values() for h in kept] + [c[2] for c in candidates]
-        seen = seen_before(good_lines(good.logs), texts)
+        seen = seen_before(good_lines(good.logs), [h.text for kept in hits.by_key.values() for h in kept])
         hits, seen_count = hits.without(lambda h: h.text in seen)
     found = events.extract(hits)
     access_hits = [(h, p.access) for p in patterns if p.access for h in hits.get(p.key)]
@@ -198,7 +197,7 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     explained = bool(findings) and findings[0].confidence >= EXPLAINED_AT
     report = None
     if good is not None:
-        report = BaselineReport(good_sources, tuple(new_lines(candidates, seen)),
+        report = BaselineReport(good_sources, tuple(new_lines(run.logs, good.logs, kb.lexicon)),
                                 tuple((text, len(items)) for text, items in summaries(ctx.changes)), seen_count)
     return Explanation(
         verdict="explained" if explained else "unexplained",

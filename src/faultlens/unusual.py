@@ -1,5 +1,5 @@
-"""When nothing known fits: the lines that stand out (error-like, and unlike the rest); with a
-passing run beside it, the error lines the passing run never printed."""
+"""When nothing known fits: the lines that stand out (error-like, and unlike the rest). With a
+passing run beside it, what it never printed is faultlens.newlines'."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from faultlens.templates import mine
 MAX_LINES_PROFILED = 200_000  # per log
 MIN_LINES_FOR_RARITY = 20  # in a shorter log every line is "rare": only error-like lines count
 SHOWN = 10
-NEW_SHOWN = 20
+SEEN_CHARS = 1000
 
 
 def _profiled(log: LogText) -> list[tuple[int, int, str]]:
@@ -57,20 +57,15 @@ def error_lines(logs: Iterable[LogText], lexicon: Lexicon) -> list[tuple[str, in
 
 
 def seen_before(good: list[str], texts: list[str]) -> set[str]:
-    """The texts that are a message the good lines hold too (values aside): mined together."""
-    groups = mine(good + texts).groups
+    """The texts that are a message the good lines hold too (values aside): mined together, by
+    their first SEEN_CHARS characters (a progress meter's line runs to megabytes)."""
+    groups = mine([t[:SEEN_CHARS] for t in good] + [t[:SEEN_CHARS] for t in texts]).groups
     known = set(groups[:len(good)])
     return {text for text, g in zip(texts, groups[len(good):]) if g in known}
 
 
 def good_lines(logs: Iterable[LogText]) -> list[str]:
     return [text for log in logs for _, _, text in _profiled(log)]
-
-
-def new_lines(candidates: list[tuple[str, int, str]], seen: set[str]) -> list[UnusualLine]:
-    """The error lines (from error_lines) of a failing run that are not among the seen ones."""
-    return [UnusualLine(source, number, text[:500], 1.0)
-            for source, number, text in candidates if text not in seen][:NEW_SHOWN]
 
 
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:

@@ -27,7 +27,7 @@ CONTEXT_KEY = "events/context/"
 MAX_EVENTS = 200
 
 # A line that names an errno however it is spelled: strerror texts, E-names, numbers in brackets.
-ERRNO_LINE = ("(?i)" + "|".join(sorted({t.replace(".", r"\.").replace("/", "/") for t in TEXTS}, key=len, reverse=True))
+ERRNO_LINE = ("(?i)" + "|".join(sorted({t.replace(".", r"\.").replace("/", "/") for t in TEXTS}, key=lambda t: (-len(t), t)))
               + r"|\b(?:EACCES|EPERM|ENOENT|ENOSPC|EDQUOT|EMFILE|ENFILE|EROFS|EADDRINUSE|ECONNREFUSED|ETIMEDOUT|EAGAIN"
               r"|ETXTBSY|ELOOP|E2BIG|ENOEXEC|EIO|ESTALE|EBUSY|ENOMEM|EEXIST|ENOTDIR|EISDIR|EHOSTUNREACH|ENETUNREACH"
               r"|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN)\b|\[Errno \d+\]|\berrno[ =:]+\d+|\bos error \d+\b|\(\d+: [A-Z][a-z]")

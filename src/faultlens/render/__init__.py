@@ -30,3 +30,30 @@ def inert_line(text: str) -> str:
 def where(source: str, line: int | None) -> str:
     return f"{source}:{line}" if line else source
 
+
+def runs_of(lines: list) -> list[list]:
+    """Lines (with .source and .line) cut where the next is not the line after: the blocks of a
+    baseline comparison's new lines."""
+    out: list[list] = []
+    for u in lines:
+        if out and (out[-1][-1].source, out[-1][-1].line + 1) == (u.source, u.line):
+            out[-1].append(u)
+        else:
+            out.append([u])
+    return out
+
+
+def shown_blocks(lines: list, limit: int, per_block: int) -> tuple[list[tuple[list, int]], int]:
+    """The first blocks of lines (runs_of), each cut at per_block lines, limit lines in all:
+    (block's lines shown, how many of its lines are not) and how many lines of the blocks not
+    shown are left out."""
+    shown: list[tuple[list, int]] = []
+    used, left = 0, 0
+    for block in runs_of(lines):
+        room = min(per_block, limit - used)
+        if room <= 0:
+            left += len(block)
+            continue
+        shown.append((block[:room], max(0, len(block) - room)))
+        used += len(shown[-1][0])
+    return shown, left

@@ -5,7 +5,10 @@ from __future__ import annotations
 import re
 
 from faultlens.model import Evidence, Explanation
-from faultlens.render import inert, where
+from faultlens.render import inert, shown_blocks, where
+
+NEW_LINES_SHOWN = 60  # of the baseline comparison's new lines (JSON has them all)
+BLOCK_SHOWN = 20  # of one block of them
 
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")
 _LINE_START = re.compile(r"^(\s*)([#+\->=]|\d+[.)])", re.M)
@@ -63,9 +66,17 @@ def render(result: Explanation, top: int) -> str:
         out.append("### New since the passing run")
         out.append("")
         out.extend(f"- on disk: {escape(text)}" for text, _ in result.baseline.changes)
-        if result.baseline.new_lines:
+        blocks, left = shown_blocks(list(result.baseline.new_lines), NEW_LINES_SHOWN, BLOCK_SHOWN)
+        if blocks:
+            text: list[str] = []
+            for n, (block, cut) in enumerate(blocks):
+                text += ["--"] * bool(n) + [f"{where(u.source, u.line)}  {u.text}" for u in block]
+                text += [f"... {cut} more line{'s' * (cut != 1)} of this block"] * bool(cut)
             out.append("")
-            out.append(code_block([f"{where(u.source, u.line)}  {u.text}" for u in result.baseline.new_lines]))
+            out.append(code_block(text))
+        if left:
+            out.append("")
+            out.append(f"{left} more new line{'s' * (left != 1)} in less likely blocks: `--format json` lists them all.")
         out.append("")
     if result.shows_unusual:
         out.append("### Lines that stand out")

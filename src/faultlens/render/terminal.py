@@ -11,9 +11,11 @@ import sys
 from typing import TextIO
 
 from faultlens.model import BaselineReport, Explanation, Finding
-from faultlens.render import console, inert, where
+from faultlens.render import console, inert, shown_blocks, where
 
 PROBLEMS_SHOWN = 8
+NEW_LINES_SHOWN = 40  # of the baseline comparison's new lines (JSON has them all)
+BLOCK_SHOWN = 12  # of one block of them
 
 Segment = tuple[str, str | None]  # text, rich style (None: plain)
 Line = list[Segment]
@@ -65,9 +67,17 @@ def view(result: Explanation, top: int) -> list[Line]:
 def _baseline(b: BaselineReport) -> list[Line]:
     out: list[Line] = [[(f"New since the passing run ({', '.join(b.sources)}):", "bold")]]
     out += [[("  on disk: ", None), (inert(text), None)] for text, _count in b.changes]
-    out += [[(f"  {where(u.source, u.line)}  ", "cyan"), (inert(u.text), None)] for u in b.new_lines]
+    blocks, left = shown_blocks(list(b.new_lines), NEW_LINES_SHOWN, BLOCK_SHOWN)
+    for n, (block, cut) in enumerate(blocks):
+        if n:
+            out.append([("  --", "dim")])
+        out += [[(f"  {where(u.source, u.line)}  ", "cyan"), (inert(u.text), None)] for u in block]
+        if cut:
+            out.append([(f"  ... {cut} more line{'s' * (cut != 1)} of this block", "dim")])
+    if left:
+        out.append([(f"  ... {left} more new line{'s' * (left != 1)} in less likely blocks (--format json lists them all)", "dim")])
     if not b.changes and not b.new_lines:
-        out.append([("  nothing: no new error-like line, no change on disk", "dim")])
+        out.append([("  nothing: no new error block, no change on disk", "dim")])
     if b.hits_seen_before:
         out.append([(f"  ({b.hits_seen_before} matching lines also occur in the passing run: not counted as evidence)", "dim")])
     return out + [[]]
