@@ -55,10 +55,13 @@ def test_the_shipped_calibration_map_is_a_refit(kb):
 
 def test_fit_is_monotone_keeps_the_identity_without_data_and_never_promotes_weak_evidence():
     assert accuracy.fit([(0.6, True)] * 5) == []  # 5 points: not enough to move a knot
-    knots = dict(accuracy.fit([(0.45, True)] * 30 + [(0.6, False)] * 25 + [(0.8, False)] * 15 + [(0.8, True)] * 10))
+    knots = dict(accuracy.fit([(0.4, True)] * 30 + [(0.6, False)] * 25 + [(0.8, False)] * 15 + [(0.8, True)] * 10))
     assert list(knots) == sorted(knots) and list(knots.values()) == sorted(knots.values())
-    assert knots[0.49] <= 0.49  # weak evidence is never promoted, however often it was right
-    assert knots[0.6] < 0.05 and knots[0.8] == 0.412 and knots[0.9] == 0.9  # mostly wrong: demoted; 0.9 had no points
+    assert knots[0.4] <= 0.4  # weak evidence is never promoted, however often it was right
+    assert knots[0.6] < 0.5 and knots[0.8] < 0.5  # mostly wrong: no longer explained
+    assert knots[0.9] == 0.9  # no points there: the identity
+    low = dict(accuracy.fit([(0.3, False)] * 40))
+    assert low[0.3] < 0.05 and low[0.6] == 0.6  # weak evidence that is mostly wrong is demoted further
 
 
 def test_the_real_cases_are_split_by_thread_and_cited_threads_are_in_sample():

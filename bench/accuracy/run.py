@@ -200,36 +200,39 @@ def calibration_table(pts: list[tuple[float, bool]]) -> list[dict]:
     return rows
 
 
-KNOTS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.0)  # the map is fitted where causes count as explained...
-BELOW = ((0.0, 0.0), (0.49, 0.49))  # ...and is the identity below: weak evidence is never promoted
-MIN_POINTS = 20  # a knot with fewer held-out points keeps the identity (the score is the confidence)
+KNOTS = (0.1, 0.2, 0.3, 0.4, 0.49, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0)
+EXPLAINED = 0.5
+MIN_POINTS = 20  # a knot with fewer points keeps the identity (the score is the confidence)
 
 
 def fit(pts: list[tuple[float, bool]]) -> list[tuple[float, float]]:
-    """A monotone map score -> confidence: at a knot with >= MIN_POINTS points the share right,
-    elsewhere the knot itself; then pool-adjacent-violators so it never falls. Below 0.5 the
-    identity (weak evidence is never promoted); a score whose answers were mostly wrong maps below
-    0.5, and no longer counts as explained."""
+    """A monotone map score -> confidence. At a knot with >= MIN_POINTS points: the share of right
+    answers there (below 0.5 never more than the score itself: weak evidence may be demoted, never
+    promoted); elsewhere the knot itself. Then pool-adjacent-violators so it never falls. A score
+    whose answers were mostly wrong maps below 0.5 and no longer counts as explained. Returns []
+    for the identity."""
     right = {k: 0.0 for k in KNOTS}
     count = {k: 0 for k in KNOTS}
     for score, ok in pts:
-        if score < KNOTS[0]:
+        if score <= 0:
             continue
         knot = min(KNOTS, key=lambda k: abs(k - score))
         right[knot] += ok
         count[knot] += 1
-    blocks = [[right[k] / count[k] if count[k] >= MIN_POINTS else k, max(count[k], 1), [k]] for k in KNOTS]
+    blocks = []
+    for k in KNOTS:
+        value = right[k] / count[k] if count[k] >= MIN_POINTS else k
+        blocks.append([min(value, k) if k < EXPLAINED else value, max(count[k], 1), [k]])
     merged: list[list] = []
     for block in blocks:
         merged.append(block)
         while len(merged) > 1 and merged[-2][0] > merged[-1][0]:
             (v1, w1, k1), (v2, w2, k2) = merged[-2], merged.pop()
             merged[-1] = [(v1 * w1 + v2 * w2) / (w1 + w2), w1 + w2, k1 + k2]
-    fitted = [(k, round(v, 3)) for v, _, ks in merged for k in ks]
+    fitted = [(k, round(min(v, k) if k < EXPLAINED else v, 3)) for v, _, ks in merged for k in ks]
     if all(abs(k - v) < 1e-9 for k, v in fitted):
         return []  # the identity: no map at all
-    (_, low), (edge, below) = BELOW
-    return [(0.0, low), (edge, min(below, fitted[0][1]))] + fitted  # never rising past the first knot
+    return [(0.0, 0.0)] + fitted
 
 
 def tune_points(kb) -> list[tuple[float, bool]]:

@@ -21,6 +21,7 @@ from faultlens.match import Hit, Hits
 from faultlens.model import Event, Evidence, Fact, Finding, RunbookRef
 
 REPORT_AT = 0.1  # evidence score below which a cause is not listed at all
+LISTED_AT = 0.01  # confidence (after calibration and yielding to other causes) below which it is not either
 EXPLAINED_AT = 0.5  # "real support": the verdict is explained and the exit code 0
 EVIDENCE_PER_SIGNAL = 3
 EVIDENCE_PER_FINDING = 10
@@ -49,7 +50,7 @@ def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[s
     events read from the logs (for `event:` signals)."""
     ctx = _Context(kb, hits, facts, lines or {}, events)
     findings = [f for cause in kb.causes.values() if (f := _score(ctx, cause, runbooks))]
-    findings = [f for f in _symptoms_yield(findings, kb) if f.confidence >= REPORT_AT]
+    findings = [f for f in _symptoms_yield(findings, kb) if f.confidence >= LISTED_AT]
     late = {f.id: _lateness(f, ctx) for f in findings}
     latest = max((v for v in late.values() if v is not None), default=1.0)
     return sorted(findings, key=lambda f: _order(f, latest if late[f.id] is None else late[f.id]))
