@@ -63,6 +63,8 @@ class Lexicon(Struct, frozen=True):
     system_accounts: str  # owners that are not a person's account
     executable_names: str  # file paths that should carry an execute bit
     private_key_names: str  # file names of private keys
+    private_paths: str  # paths kept from other accounts on purpose (sudoers, shadow, ssl/private ...)
+    program_paths: str  # where a script is meant to be run from (bin/, sbin/, libexec/, entrypoint)
 
     @classmethod
     def fields(cls) -> tuple[str, ...]:

@@ -55,8 +55,7 @@ def as_json(report: CheckReport) -> str:
                       indent=2, ensure_ascii=False) + "\n"
 
 
-ALL_CHECKS = ("untraversable", "unreadable", "restrictive-umask", "exec-bit", "crlf", "symlink-dangling", "path-escape",
-              "personal-owner", "world-writable", "setuid", "symlink-outside")
+from faultlens.check.rules import ALL_CHECKS  # noqa: E402
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -85,3 +84,6 @@ def as_junit(report: CheckReport) -> str:
             out = ET.SubElement(case, "system-out")
             out.text = _x(f"warning: {group.title}\n{listing}")
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suite, encoding="unicode") + "\n"
+
+
+FORMATTERS = {"json": as_json, "junit": as_junit}
