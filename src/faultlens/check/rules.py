@@ -180,6 +180,7 @@ def _execution(release: Release, account: Account, lexicon: Lexicon) -> list[Che
     the installer's own hooks. Shared libraries, objects and static archives need none; a script
     elsewhere without one is a note. From a listing, names are all there is to go by."""
     names, program_paths = text_pattern(lexicon.executable_names), text_pattern(lexicon.program_paths)
+    modules, libraries = text_pattern(lexicon.module_paths), text_pattern(lexicon.library_names)
     root = Account("root", frozenset({"root"}), 0)
     no_x, crlf, idle = [], [], []
     for entry in release.entries:
@@ -189,8 +190,9 @@ def _execution(release: Release, account: Account, lexicon: Lexicon) -> list[Che
         if peek is None:
             runnable, script = bool(names.search(entry.path)), False
         else:
-            script = peek.shebang and not (entry.path in release.entrypoints or program_paths.search(entry.path))
-            runnable = peek.runs or (peek.shebang and not script)
+            meant = entry.path in release.entrypoints or (program_paths.search(entry.path) and not modules.search(entry.path))
+            script = peek.shebang and not meant
+            runnable = (peek.runs and not libraries.search(entry.path)) or (peek.shebang and meant)
         if not allowed(entry, account, "r"):
             pass  # unreadable: said once, under unreadable
         elif runnable and not allowed(entry, account, "x"):
@@ -269,7 +271,7 @@ def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:
         if release.system:
             start = "" if e.link_target.startswith("/") else posixpath.dirname(e.path)
             found = _resolve(posixpath.join(start, e.link_target.lstrip("/")), snapshot)
-            if found is None:
+            if found is None or found is OUTSIDE:
                 outside.append(e)
             continue
         if e.link_target.startswith("/"):
@@ -278,7 +280,11 @@ def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:
         target = posixpath.normpath(posixpath.join(posixpath.dirname(e.path), e.link_target))
         if target.startswith("../") or target == ".." or target.split("/", 1)[0] not in roots:
             outside.append(e)
-        elif _resolve(target, snapshot) is None:
+            continue
+        found = _resolve(target, snapshot)
+        if found is OUTSIDE:
+            outside.append(e)
+        elif found is None:
             dangling.append(e)
     out = []
     if dangling:
@@ -291,13 +297,20 @@ def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:
     return out
 
 
+OUTSIDE = FileEntry("", "other", 0)  # _resolve's answer for a chain that leaves the release
+
+
 def _resolve(path: str, snapshot: Snapshot, hops: int = 40) -> FileEntry | None:
-    """The entry PATH names once symlinks along it are followed (within the release), or None."""
+    """The entry PATH names once symlinks along it are followed (within the release): None when
+    it is not there, OUTSIDE when a link on the way points out of the release (an absolute target,
+    or above its top)."""
     parts = [p for p in posixpath.normpath(path).split("/") if p not in ("", ".")]
     done = ""
     while parts:
         part = parts.pop(0)
         if part == "..":
+            if not done and not snapshot_is_root(snapshot):
+                return OUTSIDE
             done = posixpath.dirname(done)
             continue
         here = posixpath.join(done, part) if done else part
@@ -309,8 +322,15 @@ def _resolve(path: str, snapshot: Snapshot, hops: int = 40) -> FileEntry | None:
             if hops < 0:
                 return None
             target = found.link_target
+            if target.startswith("/") and not snapshot_is_root(snapshot):
+                return OUTSIDE
             done = "" if target.startswith("/") else done
             parts = [p for p in target.split("/") if p not in ("", ".")] + parts
             continue
         done = here
     return snapshot.entries.get(done) if done else snapshot.entries.get(".")
+
+
+def snapshot_is_root(snapshot: Snapshot) -> bool:
+    """A package laid out from / (its top entry is '.'): absolute targets resolve inside it."""
+    return "." in snapshot.entries

@@ -65,6 +65,8 @@ class Lexicon(Struct, frozen=True):
     private_key_names: str  # file names of private keys
     private_paths: str  # paths kept from other accounts on purpose (sudoers, shadow, ssl/private ...)
     program_paths: str  # where a script is meant to be run from (bin/, sbin/, libexec/, entrypoint)
+    module_paths: str  # ...unless below a language's module tree (site-packages/pkg/bin/x.py is a module)
+    library_names: str  # a shared library by name: loaded, so no execute bit needed even if it can run
 
     @classmethod
     def fields(cls) -> tuple[str, ...]:
