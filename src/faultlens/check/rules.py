@@ -30,6 +30,7 @@ class CheckGroup(Struct, frozen=True):
 # every check, in the order a report lists them (JUnit has one test case each)
 ALL_CHECKS = ("untraversable", "unreadable", "restrictive-umask", "exec-bit", "crlf", "symlink-dangling", "path-escape",
               "personal-owner", "world-writable", "setuid", "symlink-outside", "private", "script-not-executable")
+
 SEVERITIES = ("error", "warning", "note")
 
 
@@ -43,24 +44,48 @@ class CheckReport(Struct, frozen=True):
     entries: tuple[FileEntry, ...] = ()  # every entry checked, as laid out
     skipped: tuple[tuple[str, str], ...] = ()  # (check, why it could not run on this input)
     seconds: float = 0.0  # how long the checks took (JUnit's time)
+    timings: tuple[tuple[str, float], ...] = ()  # (check, seconds of the rule that answers it, shared among its checks)
+    peeks: dict = {}  # path -> content.Peek, where the content was read
 
     @property
     def failed(self) -> bool:
         return any(g.severity == "error" for g in self.groups)
 
 
+class Scope(Struct):
+    """What every rule may look at: the release as laid out, its entries by path, who uses it,
+    the knowledge base's lexicon, and the groups the rules before it found."""
+    release: Release
+    snapshot: Snapshot
+    account: Account
+    lexicon: Lexicon
+    found: list
+
+
+# the rules in the order they run, each with the checks it answers (JUnit's test cases)
+RULES = (
+    (("untraversable", "unreadable", "private"), lambda s: _access(s.snapshot, s.account, _private(s.lexicon))),
+    (("restrictive-umask",), lambda s: _umask(s.release, any(g.severity == "error" for g in s.found))),
+    (("exec-bit", "crlf", "script-not-executable"), lambda s: _execution(s.release, s.account, s.lexicon)),
+    (("personal-owner", "world-writable", "setuid"), lambda s: _ownership_and_modes(s.release, s.account, s.lexicon)),
+    (("symlink-dangling", "symlink-outside"), lambda s: _symlinks(s.release, s.snapshot)),
+    (("path-escape",), lambda s: _escaping(s.release)),
+)
+
+
 def run_checks(release: Release, account: Account, lexicon: Lexicon) -> CheckReport:
     started = time.perf_counter()
-    snapshot = Snapshot(SnapshotRecords(entries=release.entries))
-    groups = _access(snapshot, account, _private(lexicon))
-    groups += _umask(release, any(g.severity == "error" for g in groups))
-    groups += _execution(release, account, lexicon)
-    groups += _ownership_and_modes(release, account, lexicon)
-    groups += _symlinks(release, snapshot)
-    groups += _escaping(release)
-    groups.sort(key=lambda g: SEVERITIES.index(g.severity))  # what would fail first
+    scope = Scope(release, Snapshot(SnapshotRecords(entries=release.entries)), account, lexicon, [])
+    timings: dict[str, float] = {}
+    for checks, rule in RULES:
+        began = time.perf_counter()
+        scope.found += [g for g in rule(scope) if g.check not in release.skipped]
+        share = (time.perf_counter() - began) / len(checks)
+        timings.update((check, share) for check in checks)
+    groups = sorted(scope.found, key=lambda g: SEVERITIES.index(g.severity))  # what would fail first
     return CheckReport(release.label, release.kind, account.name, tuple(groups), len(release.entries), tuple(release.notes),
-                       tuple(release.entries), tuple(sorted(release.skipped.items())), time.perf_counter() - started)
+                       tuple(release.entries), tuple(sorted(release.skipped.items())), time.perf_counter() - started,
+                       tuple(sorted(timings.items())), dict(release.peeks))
 
 
 def _private(lexicon: Lexicon):
@@ -69,11 +94,17 @@ def _private(lexicon: Lexicon):
     known: dict[str, bool] = {}
 
     def private(path: str) -> bool:
-        if path in known:
-            return known[path]
-        parent = posixpath.dirname(path)
-        answer = bool(paths.search(path) or keys.search(posixpath.basename(path))) or (parent != path and bool(parent) and private(parent))
-        known[path] = answer
+        chain = []
+        while path not in known:
+            chain.append(path)
+            parent = posixpath.dirname(path)
+            if not parent or parent == path:
+                known[parent] = False  # above the top
+            path = parent
+        answer = known[path]
+        for below in reversed(chain):  # from the top down: private below a private folder
+            answer = answer or bool(paths.search(below) or keys.search(posixpath.basename(below)))
+            known[below] = answer
         return answer
 
     return private

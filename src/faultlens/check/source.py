@@ -237,9 +237,10 @@ def _from_listing(fh, label: str) -> Release:
     release = Release(label, "listing", records.entries)
     release.notes += [f"line {p.line}: {p.reason}" for p in records.problems[:5]]
     release.skipped.update(CONTENT_CHECKS)
+    release.notes.append("from a listing: programs are told by their names (bin/, sbin/, libexec/, .sh), not their contents")
     return release
 
 
 KNOWN_FORMATS = ".deb .rpm .whl .zip .apk .tar .tar.gz .tar.bz2 .tar.xz .tar.zst"
-CONTENT_CHECKS = {"crlf": "a listing holds no file contents",
-                  "exec-bit": "a listing holds no file contents: programs are told by their names (bin/, sbin/, libexec/, .sh)"}
+CONTENT_CHECKS = {"crlf": "a listing holds no file contents (no shebang line to look at)",
+                  "script-not-executable": "a listing holds no file contents (no shebang to tell a script)"}
