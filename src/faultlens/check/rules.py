@@ -301,7 +301,7 @@ def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:
             continue
         if release.system:
             start = "" if e.link_target.startswith("/") else posixpath.dirname(e.path)
-            found = _resolve(posixpath.join(start, e.link_target.lstrip("/")), snapshot)
+            found = _resolve(posixpath.join(start, e.link_target.lstrip("/")), snapshot, True)
             if found is None or found is OUTSIDE:
                 outside.append(e)
             continue
@@ -312,7 +312,7 @@ def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:
         if target.startswith("../") or target == ".." or target.split("/", 1)[0] not in roots:
             outside.append(e)
             continue
-        found = _resolve(target, snapshot)
+        found = _resolve(target, snapshot, False)
         if found is OUTSIDE:
             outside.append(e)
         elif found is None:
@@ -331,29 +331,33 @@ def _symlinks(release: Release, snapshot: Snapshot) -> list[CheckGroup]:
 OUTSIDE = FileEntry("", "other", 0)  # _resolve's answer for a chain that leaves the release
 
 
-def _resolve(path: str, snapshot: Snapshot, hops: int = 40) -> FileEntry | None:
+def _resolve(path: str, snapshot: Snapshot, rooted: bool, hops: int = 40) -> FileEntry | None:
     """The entry PATH names once symlinks along it are followed (within the release): None when
     it is not there, OUTSIDE when a link on the way points out of the release (an absolute target,
-    or above its top)."""
+    or above its top) unless the release is ROOTED (installed into /). Folders on the way that
+    the release does not ship are taken to exist (a package ships few of the folders it uses)."""
     parts = [p for p in posixpath.normpath(path).split("/") if p not in ("", ".")]
     done = ""
     while parts:
         part = parts.pop(0)
         if part == "..":
-            if not done and not snapshot_is_root(snapshot):
+            if not done and not rooted:
                 return OUTSIDE
             done = posixpath.dirname(done)
             continue
         here = posixpath.join(done, part) if done else part
         found = snapshot.entries.get(here)
         if found is None:
-            return None
+            if not parts:
+                return None
+            done = here
+            continue
         if found.type == "symlink" and found.link_target:
             hops -= 1
             if hops < 0:
                 return None
             target = found.link_target
-            if target.startswith("/") and not snapshot_is_root(snapshot):
+            if target.startswith("/") and not rooted:
                 return OUTSIDE
             done = "" if target.startswith("/") else done
             parts = [p for p in target.split("/") if p not in ("", ".")] + parts
@@ -361,7 +365,3 @@ def _resolve(path: str, snapshot: Snapshot, hops: int = 40) -> FileEntry | None:
         done = here
     return snapshot.entries.get(done) if done else snapshot.entries.get(".")
 
-
-def snapshot_is_root(snapshot: Snapshot) -> bool:
-    """A package laid out from / (its top entry is '.'): absolute targets resolve inside it."""
-    return "." in snapshot.entries

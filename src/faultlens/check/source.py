@@ -76,7 +76,7 @@ def load_release(path: str, installer: str = "auto", extract_as: str = "root", u
         layout = layout_for(kind, installer, extract_as == "root", user, umask, path)
         release = Release(path, kind)
         try:
-            _read_package(release, fh, path, budget)
+            _read_package(release, fh, path, budget, layout)
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     release.entries = [layout.apply(e) for e in release.entries]
@@ -118,7 +118,7 @@ def _is_tar_header(block: bytes) -> bool:
         return False
 
 
-def _read_package(release: Release, fh, label: str, budget: Budget) -> None:
+def _read_package(release: Release, fh, label: str, budget: Budget, layout: Layout) -> None:
     kind = release.kind
     hooks: list = []
     if kind == "deb":
@@ -126,7 +126,7 @@ def _read_package(release: Release, fh, label: str, budget: Budget) -> None:
     elif kind == "rpm":
         members = read_rpm(io.BufferedReader(fh, 1 << 16), label, budget)
     elif kind in ("wheel", "zip"):
-        members, release.entrypoints = read_zip(label, label, budget, kind == "wheel")
+        members, release.entrypoints = read_zip(label, label, budget, layout.installer == "pip")
     elif kind == "apk":
         members, scripts = read_apk(fh, label, budget)
         if scripts:
