@@ -138,9 +138,9 @@ def as_github(report: CheckReport) -> str:
     for g in report.groups:
         file, line = _where(report, g.entries[0]) if g.entries else (report.target, None)
         props = f"file={_gh_property(file)}" + (f",line={line}" if line else "") + f",title={_gh_property(f'faultlens check: {g.check}')}"
-        shown = [_entry_line(e) for e in g.entries[:ANNOTATED]]
+        shown = [inert_line(_entry_line(e)) for e in g.entries[:ANNOTATED]]  # a name's line break shown, not obeyed
         more = [f"... and {len(g.entries) - ANNOTATED} more (--format json lists all)"] if len(g.entries) > ANNOTATED else []
-        message = "\n".join([g.title, *shown, *more, f"fix: {g.fix}"])
+        message = "\n".join([inert_line(g.title), *shown, *more, f"fix: {g.fix}"])
         lines.append(f"::{GH_LEVEL[g.severity]} {props}::{_gh_data(message)}")
     verdict = "would fail" if report.failed else "ok"
     lines.append(f"::notice title={_gh_property('faultlens check')}::"
