@@ -93,6 +93,8 @@ def test_directory_rules(tmp_path: Path):
     rel = tmp_path / "rel"
     (rel / "bin").mkdir(parents=True)
     (rel / "bin" / "run.sh").write_bytes(b"#!/bin/sh\necho run\n")  # shebang, no x
+    for path, mode in ((rel, 0o755), (rel / "bin", 0o755), (rel / "bin" / "run.sh", 0o644)):  # whatever the umask
+        os.chmod(path, mode)
     (rel / "bin" / "dos.sh").write_bytes(b"#!/bin/sh\r\necho dos\r\n")
     os.chmod(rel / "bin" / "dos.sh", 0o755)
     (rel / "bin" / "tool").write_bytes(b"\x7fELF....")
@@ -101,7 +103,7 @@ def test_directory_rules(tmp_path: Path):
     os.chmod(rel / "shared.cfg", 0o666)
     (rel / "gone").symlink_to("bin/missing")
     (rel / "etc").symlink_to("/etc")
-    out = faultlens("check", str(rel), "--user", "tester", "--format", "json")
+    out = faultlens("check", str(rel), "--user", "tester", "--group", "tester", "--format", "json")
     assert out.returncode == 1
     found = {f["check"]: f for f in json.loads(out.stdout)["findings"]}
     assert [e["path"] for e in found["exec-bit"]["entries"]] == ["rel/bin/run.sh"]
