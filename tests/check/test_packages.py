@@ -222,3 +222,17 @@ def test_compressed_listing_is_still_a_listing(tmp_path: Path):
     listing.write_bytes(gzip.compress(b"700 jdoe jdoe /opt/r/base\n600 jdoe jdoe /opt/r/base/station.cfg\n"))
     code, found, doc = findings(listing)
     assert code == 1 and doc["kind"] == "listing" and found["untraversable"] == ("error", ["/opt/r/base"])
+
+
+def test_a_tar_of_a_tree_from_root_links_to_other_packages_files(tmp_path: Path):
+    """A data.tar repacked as a plain tar: ./usr/share/doc/libfoo -> libfoo1 is another package's folder."""
+    members = DIRS + [Member("usr/share/doc/demo-dev", "symlink", 0o777, link="demo1")]
+    code, found, _ = findings(_tar(tmp_path, members, "gz"))
+    assert code == 0 and found == {"symlink-outside": ("warning", ["usr/share/doc/demo-dev"])}
+
+
+def test_a_release_tar_with_a_link_to_nothing_fails(tmp_path: Path):
+    path = tmp_path / "rel.tar"
+    path.write_bytes(tar_bytes([Member("rel", "dir", 0o755), Member("rel/current", "symlink", 0o777, link="v2")], prefix=""))
+    code, found, _ = findings(path)
+    assert code == 1 and found == {"symlink-dangling": ("error", ["rel/current"])}

@@ -46,10 +46,12 @@ class Release(Struct):
     entrypoints: set[str] = field(default_factory=set)  # files the package's metadata says are run
     skipped: dict[str, str] = field(default_factory=dict)  # check -> why it could not run here
 
+    rooted: bool = False  # a tarball of a tree laid out from / (./usr, ./etc ...): a package's files
+
     @property
     def system(self) -> bool:
-        """Installed into /, beside other packages."""
-        return self.kind in PACKAGE_KINDS
+        """Installed into /, beside other packages (whose files its symlinks may point at)."""
+        return self.kind in PACKAGE_KINDS or self.rooted
 
 
 def load_release(path: str, installer: str = "auto", extract_as: str = "root", user: str = "", umask: int = 0o022,
@@ -79,9 +81,19 @@ def load_release(path: str, installer: str = "auto", extract_as: str = "root", u
             _read_package(release, fh, path, budget, layout)
         except OSError as exc:
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    release.rooted = kind == "tarball" and _laid_out_from_root(release.entries)
     release.entries = [layout.apply(e) for e in release.entries]
     release.notes.append(layout.describe())
     return release
+
+
+ROOT_FOLDERS = frozenset({".", "usr", "etc", "lib", "lib32", "lib64", "bin", "sbin", "var", "opt", "srv", "boot"})
+
+
+def _laid_out_from_root(entries: list[FileEntry]) -> bool:
+    """Every entry under the folders of / (a data.tar, a root filesystem image), none elsewhere."""
+    tops = {e.path.split("/", 1)[0] for e in entries}
+    return bool(tops) and tops <= ROOT_FOLDERS and tops != {"."} and bool(tops & {"usr", "etc"})
 
 
 def _package_kind(head: bytes, path: str, fh) -> str | None:
