@@ -186,3 +186,19 @@ def wheel(path: Path, dist: str, members: list[Member]) -> Path:
             Member(f"{dist}.dist-info/WHEEL", body=b"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: cp311-cp311-linux_x86_64\n"),
             Member(f"{dist}.dist-info/RECORD")]
     return zip_file(path, members + meta)
+
+
+def apk(path: Path, members: list[Member], scripts: dict[str, bytes] | None = None) -> Path:
+    """An Alpine .apk as abuild writes it: gzip streams end to end (signature, control with
+    .PKGINFO and install scripts, data), each tar without its end-of-archive blocks."""
+    def segment(items: list[Member]) -> bytes:
+        data = tar_bytes(items, prefix="")
+        end = len(data)
+        while end >= 512 and data[end - 512:end] == bytes(512):
+            end -= 512
+        return gzip.compress(data[:end], mtime=0)
+
+    control = [Member(".PKGINFO", body=b"pkgname = demo\npkgver = 1.0-r0\n")]
+    control += [Member(name, mode=0o755, body=body) for name, body in (scripts or {}).items()]
+    path.write_bytes(segment([Member(".SIGN.RSA.demo.rsa.pub", body=b"sig")]) + segment(control) + segment(members))
+    return path

@@ -236,3 +236,12 @@ def test_a_release_tar_with_a_link_to_nothing_fails(tmp_path: Path):
     path.write_bytes(tar_bytes([Member("rel", "dir", 0o755), Member("rel/current", "symlink", 0o777, link="v2")], prefix=""))
     code, found, _ = findings(path)
     assert code == 1 and found == {"symlink-dangling": ("error", ["rel/current"])}
+
+
+def test_alpine_apk_is_read_past_its_segments(tmp_path: Path):
+    from builders import apk
+
+    code, found, doc = findings(apk(tmp_path / "demo-1.0-r0.apk", HEALTHY, {".post-install": SCRIPT}))
+    assert code == 0 and doc["kind"] == "apk" and found == NOT_FAILING
+    assert {e["path"] for e in doc["entries"]} == {m.path for m in HEALTHY}  # .PKGINFO, .SIGN.*, scripts are metadata
+    assert "install scripts run by apk: .post-install" in doc["notes"]
