@@ -8,7 +8,7 @@ dest="${HOME}/.cache/faultlens-test"
 command -v npm >/dev/null 2>&1 || { echo "npm not found: the SARIF consumer tests will be skipped"; exit 0; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-(cd "$work" && npm pack --silent @microsoft/sarif-multitool-linux@5.7.0 >/dev/null && tar xzf microsoft-sarif-multitool-linux-5.7.0.tgz)
+(cd "$work" && timeout 180 npm pack --silent @microsoft/sarif-multitool-linux@5.7.0 >/dev/null && tar xzf microsoft-sarif-multitool-linux-5.7.0.tgz)
 mkdir -p "$dest"
 rm -rf "$dest/sarif-multitool"
 mv "$work/package" "$dest/sarif-multitool"
