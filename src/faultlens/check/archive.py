@@ -16,7 +16,7 @@ import tarfile
 
 from msgspec import Struct
 
-from faultlens.check.content import PEEK, classify, needed
+from faultlens.check.content import PEEK, needed
 from faultlens.ingest.sources import InputError
 from faultlens.model import FileEntry, Location
 
@@ -26,6 +26,9 @@ MAGIC = {b"\x1f\x8b": "gzip", b"BZh": "bzip2", b"\xfd7zXZ\x00": "xz", b"\x28\xb5
 class Limits(Struct, frozen=True):
     max_bytes: int = 8 << 30  # decompressed bytes read from one package (a DVD image is less)
     max_members: int = 1_000_000
+
+
+DEFAULT_LIMITS = Limits()
 
 
 class LimitExceeded(InputError):
@@ -176,7 +179,3 @@ def tar_members(stream, label: str, budget: Budget, concatenated: bool = False):
         if type(exc).__module__.startswith("zstandard"):
             raise InputError(f"{label}: corrupt zstd stream ({exc})") from None
         raise
-
-
-def peek_of(head: bytes | None):
-    return classify(head) if head is not None else None

@@ -5,9 +5,9 @@ from __future__ import annotations
 import grp
 import pwd
 
-from faultlens.check.archive import Limits
-from faultlens.check.rules import CheckReport, run_checks
+from faultlens.check.archive import DEFAULT_LIMITS, Limits
 from faultlens.check.layout import ALL_INSTALLERS
+from faultlens.check.rules import CheckReport, run_checks
 from faultlens.check.source import load_release
 from faultlens.facts.permissions import Account
 from faultlens.ingest.sources import InputError
@@ -18,7 +18,7 @@ INSTALLER_CHOICES = ALL_INSTALLERS
 
 
 def check(path: str, user: str, groups: list[str], kb: KnowledgeBase, extract_as: str = "root",
-          umask: int = 0o022, installer: str = "auto", limits: Limits = Limits()) -> CheckReport:
+          umask: int = 0o022, installer: str = "auto", limits: Limits = DEFAULT_LIMITS) -> CheckReport:
     account, how = _account(user, groups)
     release = load_release(path, installer, extract_as, user, umask, limits)
     if not release.entries:

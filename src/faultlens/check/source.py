@@ -21,7 +21,7 @@ from pathlib import Path
 
 from msgspec import Struct, field
 
-from faultlens.check.archive import Budget, Limits, compression, decompressed, tar_members
+from faultlens.check.archive import DEFAULT_LIMITS, Budget, Limits, compression, decompressed, tar_members
 from faultlens.check.content import PEEK, PLAIN, Peek, classify, needed
 from faultlens.check.layout import Layout, layout_for
 from faultlens.check.packages import is_deb, read_apk, read_deb
@@ -55,7 +55,7 @@ class Release(Struct):
 
 
 def load_release(path: str, installer: str = "auto", extract_as: str = "root", user: str = "", umask: int = 0o022,
-                 limits: Limits = Limits()) -> Release:
+                 limits: Limits = DEFAULT_LIMITS) -> Release:
     """Read PATH as its installer lays it out (installer 'auto': the usual one for the format;
     extract_as 'root' or 'user': who runs it; umask: the umask it runs under)."""
     p = Path(path)
