@@ -4,6 +4,7 @@ is asserted, for .deb, .rpm, tar (gzip, bzip2, xz, zstd), wheels and zips."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -245,3 +246,16 @@ def test_alpine_apk_is_read_past_its_segments(tmp_path: Path):
     assert code == 0 and doc["kind"] == "apk" and found == NOT_FAILING
     assert {e["path"] for e in doc["entries"]} == {m.path for m in HEALTHY}  # .PKGINFO, .SIGN.*, scripts are metadata
     assert "install scripts run by apk: .post-install" in doc["notes"]
+
+
+def test_names_that_are_not_utf8_are_shown_not_a_crash(tmp_path: Path):
+    rel = tmp_path / "rel"
+    rel.mkdir()
+    os.chmod(rel, 0o755)
+    with open(os.path.join(os.fsencode(rel), b"caf\xe9.cfg"), "wb") as fh:
+        fh.write(b"x")
+    os.chmod(os.path.join(os.fsencode(rel), b"caf\xe9.cfg"), 0o600)
+    code, found, doc = findings(rel)
+    assert code == 1 and found == {"unreadable": ("error", ["rel/caf\\xe9.cfg"])}
+    out = faultlens("check", str(rel), *NOBODY, "--format", "github")
+    assert out.returncode == 1 and "rel/caf\\xe9.cfg" in out.stdout

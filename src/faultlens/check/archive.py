@@ -150,10 +150,17 @@ def member_path(name: str) -> str:
     return posixpath.normpath(stripped) if stripped not in ("", ".", "./") else "."
 
 
+def printable(name: str) -> str:
+    """A name as text that can be written: bytes that are not UTF-8 (held as surrogates by os and
+    tarfile) shown as \\xe9."""
+    return name if name.isascii() else name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def entry(label: str, name: str, kind: str, mode: int, owner: str, group: str, size: int, link: str | None) -> FileEntry:
+    name, link = printable(name), printable(link) if link else None
     raw = f"{stat.filemode((mode & 0o7777) | TYPE_BITS.get(kind, 0))} {owner}/{group} {size} {name}"
-    return FileEntry(member_path(name), kind, mode & 0o7777, owner, group, size, link or None, None,
-                     Location(f"{label}:{name}", None), raw)
+    return FileEntry(member_path(name), kind, mode & 0o7777, printable(owner), printable(group), size, link, None,
+                     Location(f"{printable(label)}:{name}", None), raw)
 
 
 def tar_members(stream, label: str, budget: Budget, concatenated: bool = False):

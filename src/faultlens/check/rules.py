@@ -120,26 +120,22 @@ def _access(snapshot: Snapshot, account: Account, private) -> list[CheckGroup]:
     hidden = 0
     traversable = _traversal(snapshot, account)
     for entry in snapshot.entries.values():
-        if private(entry.path):
-            if entry.type in ("dir", "file") and not (allowed(entry, account, "r") and
-                                                      (entry.type != "dir" or allowed(entry, account, "x"))):
-                meant.append(entry)
-            continue
         if entry.type == "dir":
             searchable = allowed(entry, account, "x")
             own_ok = searchable and allowed(entry, account, "r")
-            if not searchable:
-                closed.append(entry)
-            elif not own_ok:
-                unreadable.append(entry)  # can enter it, cannot list it
         elif entry.type == "file":
-            own_ok = allowed(entry, account, "r")
-            if not own_ok:
-                unreadable.append(entry)
+            searchable, own_ok = True, allowed(entry, account, "r")
         else:
             continue
-        if own_ok and not traversable(entry.path):
-            hidden += 1
+        if own_ok:
+            if not traversable(entry.path) and not private(entry.path):
+                hidden += 1
+        elif private(entry.path):  # asked only of what the account cannot use: the few
+            meant.append(entry)
+        elif not searchable:
+            closed.append(entry)
+        else:
+            unreadable.append(entry)  # a file it cannot read, or a folder it can enter but not list
     out = []
     if closed:
         closed.sort(key=lambda e: e.path)
@@ -220,10 +216,11 @@ def _execution(release: Release, account: Account, lexicon: Lexicon) -> list[Che
         peek = release.peeks.get(entry.path)
         if peek is None:
             runnable, script = bool(names.search(entry.path)), False
-        else:
+        elif peek.shebang:
             meant = entry.path in release.entrypoints or (program_paths.search(entry.path) and not modules.search(entry.path))
-            script = peek.shebang and not meant
-            runnable = (peek.runs and not libraries.search(entry.path)) or (peek.shebang and meant)
+            runnable, script = bool(meant), not meant
+        else:
+            runnable, script = peek.runs and not libraries.search(entry.path), False
         if not allowed(entry, account, "r"):
             pass  # unreadable: said once, under unreadable
         elif runnable and not allowed(entry, account, "x"):

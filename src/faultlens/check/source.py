@@ -21,7 +21,7 @@ from pathlib import Path
 
 from msgspec import Struct, field
 
-from faultlens.check.archive import DEFAULT_LIMITS, Budget, Limits, compression, decompressed, tar_members
+from faultlens.check.archive import DEFAULT_LIMITS, Budget, Limits, compression, decompressed, printable, tar_members
 from faultlens.check.content import PEEK, PLAIN, Peek, classify, needed
 from faultlens.check.layout import Layout, layout_for
 from faultlens.check.packages import is_deb, read_apk, read_deb
@@ -170,9 +170,11 @@ def _from_directory(root: Path, label: str) -> Release:
         except OSError as exc:  # gone, or changed, since the folder was listed
             release.notes.append(f"cannot stat {full}: {exc.strerror}")
             return None
-        path = posixpath.normpath(rel)
+        path = posixpath.normpath(printable(rel))
+        shown = printable(full)
         release.entries.append(FileEntry(path, kind, stat.S_IMODE(st.st_mode), _name(names, "u", st.st_uid),
-                                         _name(names, "g", st.st_gid), st.st_size, target, None, Location(full), full))
+                                         _name(names, "g", st.st_gid), st.st_size, target and printable(target), None,
+                                         Location(shown), shown))
         if kind == "file":
             release.peeks[path] = _peek_file(full)
         return kind

@@ -8,6 +8,8 @@ import re
 import xml.etree.ElementTree as ET
 from urllib.parse import quote
 
+import msgspec
+from msgspec import Struct
 from rich.console import Console
 from rich.text import Text
 
@@ -49,10 +51,20 @@ def terminal(report: CheckReport, console: Console) -> None:
         console.print(Text("nothing would stop it: readable, traversable, executable where it should be", style="green"))
 
 
-def _entry_doc(e, peeks) -> dict:
+class EntryDoc(Struct):
+    path: str
+    type: str
+    mode: str
+    owner: str | None
+    group: str | None
+    link_target: str | None
+    content: str | None  # what the first bytes say: elf-exec, elf-pie, elf-shared, elf-object, ar, script, plain
+
+
+def _entry_doc(e, peeks) -> EntryDoc:
     peek = peeks.get(e.path)
-    return {"path": e.path, "type": e.type, "mode": f"{e.mode & 0o7777:04o}", "owner": e.owner, "group": e.group,
-            "link_target": e.link_target, "content": peek.kind if peek is not None else None}
+    return EntryDoc(e.path, e.type, f"{e.mode & 0o7777:04o}", e.owner, e.group, e.link_target,
+                    peek.kind if peek is not None else None)
 
 
 def _group_doc(g: CheckGroup, peeks) -> dict:
@@ -62,13 +74,14 @@ def _group_doc(g: CheckGroup, peeks) -> dict:
 
 def as_json(report: CheckReport) -> str:
     """Every entry as laid out (path, type, mode, owner, group, link target, what its content is),
-    the findings with their entries, and the checks that could not run."""
-    return json.dumps({"schema": SCHEMA, "target": report.target, "kind": report.kind, "user": report.user,
-                       "result": "fail" if report.failed else "pass", "entries_checked": report.checked,
-                       "notes": list(report.notes), "findings": [_group_doc(g, report.peeks) for g in report.groups],
-                       "skipped": [{"check": c, "reason": r} for c, r in report.skipped],
-                       "entries": [_entry_doc(e, report.peeks) for e in report.entries]},
-                      indent=2, ensure_ascii=False) + "\n"
+    the findings with their entries, and the checks that could not run. Encoded by msgspec: a
+    100,000-entry release is 20 MB of JSON, which json.dumps takes seconds to write."""
+    doc = {"schema": SCHEMA, "target": report.target, "kind": report.kind, "user": report.user,
+           "result": "fail" if report.failed else "pass", "entries_checked": report.checked,
+           "notes": list(report.notes), "findings": [_group_doc(g, report.peeks) for g in report.groups],
+           "skipped": [{"check": c, "reason": r} for c, r in report.skipped],
+           "entries": [_entry_doc(e, report.peeks) for e in report.entries]}
+    return msgspec.json.format(msgspec.json.encode(doc), indent=2).decode() + "\n"
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
