@@ -24,6 +24,7 @@ MAX_HEADER = 256 << 20  # an rpm header (file lists of a big package) is a few M
 TAGS = {"oldfilenames": 1027, "sizes": 1028, "modes": 1030, "links": 1036, "flags": 1037, "users": 1039,
         "groups": 1040, "dirindexes": 1116, "basenames": 1117, "dirnames": 1118, "longsizes": 5008}
 GHOST = 1 << 6
+MAX_NAME = 1 << 16  # PATH_MAX is 4096: a longer cpio name is corrupt or hostile
 KIND_BY_FMT = {0o040000: "dir", 0o100000: "file", 0o120000: "symlink", 0o020000: "char", 0o060000: "block",
                0o010000: "fifo", 0o140000: "socket"}
 
@@ -129,6 +130,8 @@ def _payload(fh, label: str, budget: Budget, wanted: set[str]) -> dict[str, byte
         except ValueError:
             raise InputError(f"{label}: corrupt RPM payload (bad cpio header)") from None
         mode, filesize, namesize = fields[1], fields[6], fields[11]
+        if not 1 < namesize <= MAX_NAME:
+            raise InputError(f"{label}: corrupt RPM payload (a cpio name of {namesize} bytes)")
         name = stream.read(namesize)[:-1].decode("utf-8", "replace")
         stream.read((4 - (110 + namesize) % 4) % 4)
         if name == "TRAILER!!!":
