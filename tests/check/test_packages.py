@@ -167,6 +167,7 @@ def test_zip_with_unix_modes_as_unzip_extracts_it(tmp_path: Path):
      "--installer pip does not install a zip ({p}); it can be laid out by unzip"),
     (lambda t: deb(t / "demo.deb", HEALTHY), ("--installer", "snap"),
      "--installer must be one of auto, dpkg, rpm, apk, pip, unzip, tar"),
+    (lambda t: t, ("--installer", "pip"), "--installer pip: {p} is a folder, laid out already"),
 ])
 def test_an_installer_that_does_not_fit_is_a_usage_error(tmp_path: Path, make, args, message):
     pkg = make(tmp_path)

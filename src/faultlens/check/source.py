@@ -23,7 +23,7 @@ from msgspec import Struct, field
 
 from faultlens.check.archive import DEFAULT_LIMITS, Budget, Limits, compression, decompressed, printable, tar_members
 from faultlens.check.content import PEEK, PLAIN, Peek, classify, needed
-from faultlens.check.layout import Layout, layout_for
+from faultlens.check.layout import Layout, LayoutError, layout_for
 from faultlens.check.packages import is_deb, read_apk, read_deb
 from faultlens.check.rpm import is_rpm, read_rpm
 from faultlens.check.zips import is_zip, read_zip
@@ -60,6 +60,8 @@ def load_release(path: str, installer: str = "auto", extract_as: str = "root", u
     extract_as 'root' or 'user': who runs it; umask: the umask it runs under)."""
     p = Path(path)
     if p.is_dir():
+        if installer != "auto":
+            raise LayoutError(f"--installer {installer}: {path} is a folder, laid out already")
         return _from_directory(p, path)
     try:
         fh = p.open("rb")
@@ -73,6 +75,8 @@ def load_release(path: str, installer: str = "auto", extract_as: str = "root", u
             raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
         kind = _package_kind(head, path, fh)
         if kind is None:
+            if installer != "auto":
+                raise LayoutError(f"--installer {installer}: {path} is not a package")
             return _from_listing(fh, path)
         budget = Budget(path, limits)
         layout = layout_for(kind, installer, extract_as == "root", user, umask, path)
