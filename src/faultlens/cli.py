@@ -166,7 +166,7 @@ def check(
     if not 0 <= mask <= 0o777:
         raise _fail(f"--umask must be octal, like 022 or 0077, not {umask!r}")
     report = run_check(path, user, list(group or ()), load_kb(kb or ()), extract_as, mask, installer)
-    if fmt in (CheckFormat.json, CheckFormat.junit, CheckFormat.github, CheckFormat.sarif):
+    if fmt is not None and fmt.value in check_out.FORMATTERS:
         sys.stdout.write(check_out.FORMATTERS[fmt.value](report))
     else:
         check_out.terminal(report, _stdout())
