@@ -200,6 +200,8 @@ class CheckFormat(str, Enum):
     terminal = "terminal"
     json = "json"
     junit = "junit"
+    github = "github"
+    sarif = "sarif"
 
 
 @app.command(epilog=epilog("faultlens check release.tgz --user tester --group floor",
@@ -208,30 +210,33 @@ class CheckFormat(str, Enum):
                            "faultlens check release.tgz --user tester --format junit > check-results.xml"))
 @_guarded
 def check(
-    path: Annotated[str, typer.Argument(metavar="PATH", help="Release directory, tarball (.tar, .tar.gz, .tgz) or listing file")],
+    path: Annotated[str, typer.Argument(metavar="PATH", help="Release directory, package (.deb .rpm .whl .zip .apk, tar with gzip/bzip2/xz/zstd) or listing file")],
     user: Annotated[str, typer.Option("--user", "-u", metavar="NAME", help="Account the test software runs as")],
     group: Annotated[Optional[list[str]], typer.Option("--group", "-g", metavar="GROUP", help="Its groups (repeatable; default: from this host)")] = None,
-    extract_as: Annotated[str, typer.Option("--extract-as", metavar="WHO", help="Who unpacks a tarball: root (keeps stored owners and modes) or user (its umask applies)")] = "root",
-    umask: Annotated[str, typer.Option("--umask", metavar="MASK", help="The user's umask, with --extract-as user")] = "022",
-    fmt: Annotated[Optional[CheckFormat], typer.Option("--format", "-f", metavar="FORMAT", help="terminal (default), json or junit")] = None,
+    extract_as: Annotated[str, typer.Option("--extract-as", metavar="WHO", help="Who runs the installer: root (tar keeps stored owners and modes) or user (the files become the user's)")] = "root",
+    umask: Annotated[str, typer.Option("--umask", metavar="MASK", help="The installer's umask (tar as user, pip, unzip)")] = "022",
+    installer: Annotated[str, typer.Option("--installer", metavar="HOW", help="How the package is laid out: auto (dpkg, rpm, apk, pip for .whl, unzip for .zip, tar), or pip / unzip for a wheel")] = "auto",
+    fmt: Annotated[Optional[CheckFormat], typer.Option("--format", "-f", metavar="FORMAT", help="terminal (default), json, junit, github (workflow annotations) or sarif")] = None,
     kb: KbOpt = None,
 ) -> None:
     """Pre-flight a release: what would stop USER from using it. Exit 1 if something would."""
-    from faultlens.check.run import EXTRACT_CHOICES
+    from faultlens.check.run import EXTRACT_CHOICES, INSTALLER_CHOICES
     from faultlens.check.run import check as run_check
     from faultlens.render import check_out
 
     if extract_as not in EXTRACT_CHOICES:
         raise _fail(f"--extract-as must be one of {', '.join(EXTRACT_CHOICES)}")
+    if installer not in INSTALLER_CHOICES:
+        raise _fail(f"--installer must be one of {', '.join(INSTALLER_CHOICES)}")
     try:
         mask = int(umask, 8)
     except ValueError:
-        raise _fail(f"--umask must be octal, like 022 or 0077, not {umask!r}") from None
-    report = run_check(path, user, list(group or ()), _load_kb(kb), extract_as, mask)
-    if fmt == CheckFormat.json:
-        sys.stdout.write(check_out.as_json(report))
-    elif fmt == CheckFormat.junit:
-        sys.stdout.write(check_out.as_junit(report))
+        mask = -1
+    if not 0 <= mask <= 0o777:
+        raise _fail(f"--umask must be octal, like 022 or 0077, not {umask!r}")
+    report = run_check(path, user, list(group or ()), _load_kb(kb), extract_as, mask, installer)
+    if fmt is not None and fmt.value in check_out.FORMATTERS:
+        sys.stdout.write(check_out.FORMATTERS[fmt.value](report))
     else:
         check_out.terminal(report, _stdout())
     raise typer.Exit(EXIT_NOT_EXPLAINED if report.failed else EXIT_OK)

@@ -99,7 +99,8 @@ def test_directory_rules(tmp_path: Path):
     os.chmod(rel, 0o755)  # modes set, not left to the umask the suite runs under
     os.chmod(rel / "bin", 0o755)
     (rel / "bin" / "run.sh").write_bytes(b"#!/bin/sh\necho run\n")  # shebang, no x
-    os.chmod(rel / "bin" / "run.sh", 0o644)
+    for path, mode in ((rel, 0o755), (rel / "bin", 0o755), (rel / "bin" / "run.sh", 0o644)):  # whatever the umask
+        os.chmod(path, mode)
     (rel / "bin" / "dos.sh").write_bytes(b"#!/bin/sh\r\necho dos\r\n")
     os.chmod(rel / "bin" / "dos.sh", 0o755)
     (rel / "bin" / "tool").write_bytes(b"\x7fELF....")
@@ -108,7 +109,7 @@ def test_directory_rules(tmp_path: Path):
     os.chmod(rel / "shared.cfg", 0o666)
     (rel / "gone").symlink_to("bin/missing")
     (rel / "etc").symlink_to("/etc")
-    out = faultlens("check", str(rel), "--user", "tester", "--format", "json")
+    out = faultlens("check", str(rel), "--user", "tester", "--group", "tester", "--format", "json")
     assert out.returncode == 1
     found = {f["check"]: f for f in json.loads(out.stdout)["findings"]}
     assert [e["path"] for e in found["exec-bit"]["entries"]] == ["rel/bin/run.sh"]
@@ -133,7 +134,10 @@ def test_listing_input(tmp_path: Path):
     (("check", "/no/such/release.tgz", "--user", "tester"), "faultlens: error: /no/such/release.tgz: cannot read: No such file or directory\n"),
     (("check", "samples/packages", "--user", "tester", "--extract-as", "nobody"), "faultlens: error: --extract-as must be one of root, user\n"),
     (("check", "samples/packages", "--user", "tester", "--umask", "9z"), "faultlens: error: --umask must be octal, like 022 or 0077, not '9z'\n"),
-    (("check", "README.md", "--user", "tester"), "faultlens: error: README.md: not a directory, a tarball or a file listing faultlens can read\n"),
+    (("check", "samples/packages", "--user", "tester", "--umask", "-1"), "faultlens: error: --umask must be octal, like 022 or 0077, not '-1'\n"),
+    (("check", "samples/packages", "--user", "tester", "--umask", "77777777777"),
+     "faultlens: error: --umask must be octal, like 022 or 0077, not '77777777777'\n"),
+    (("check", "README.md", "--user", "tester"), "faultlens: error: README.md: not a directory, a package (.deb .rpm .whl .zip .apk .tar .tar.gz .tar.bz2 .tar.xz .tar.zst) or a file listing faultlens can read\n"),
 ])
 def test_bad_usage_exits_2_with_one_line(args, message):
     out = faultlens(*args)

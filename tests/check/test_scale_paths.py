@@ -44,7 +44,7 @@ def test_a_folder_is_read_in_os_walk_order_without_following_links(tmp_path: Pat
         dirs.sort()
         rel = Path(folder).relative_to(tmp_path).as_posix()
         expected += [f"{rel}/{n}" for n in sorted(dirs + files)]
-    release = load_release(str(root), "root", "tester", 0o022)
+    release = load_release(str(root), "auto", "root", "tester", 0o022)
     assert [e.path for e in release.entries] == expected
     assert next(e for e in release.entries if e.path == "rel/b/link").type == "symlink"
     assert next(e for e in release.entries if e.path == "rel/b/y/x/deep").mode == 0o600

@@ -5,6 +5,8 @@ from __future__ import annotations
 import grp
 import pwd
 
+from faultlens.check.archive import DEFAULT_LIMITS, Limits
+from faultlens.check.layout import ALL_INSTALLERS
 from faultlens.check.rules import CheckReport, run_checks
 from faultlens.check.source import load_release
 from faultlens.facts.permissions import Account
@@ -12,12 +14,13 @@ from faultlens.ingest.sources import InputError
 from faultlens.kb.model import KnowledgeBase
 
 EXTRACT_CHOICES = ("root", "user")
+INSTALLER_CHOICES = ALL_INSTALLERS
 
 
 def check(path: str, user: str, groups: list[str], kb: KnowledgeBase, extract_as: str = "root",
-          umask: int = 0o022) -> CheckReport:
+          umask: int = 0o022, installer: str = "auto", limits: Limits = DEFAULT_LIMITS) -> CheckReport:
     account, how = _account(user, groups)
-    release = load_release(path, extract_as, user, umask)
+    release = load_release(path, installer, extract_as, user, umask, limits)
     if not release.entries:
         raise InputError(f"{path}: holds no files to check")
     release.notes.append(how)
