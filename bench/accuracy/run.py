@@ -4,6 +4,7 @@
     python bench/accuracy/run.py --misses     # and every case that was not right
     python bench/accuracy/run.py --json       # machine-readable (the tests read it)
     python bench/accuracy/run.py --fit        # refit the calibration map (tuning half only)
+    python bench/accuracy/run.py --fit --write   # ...and write it into the shipped signals.yaml
 
 Tables (corpus.py says where each comes from):
 1. real incidents quoted from public threads (real/*.yaml), each wrapped in noise from real
@@ -242,6 +243,19 @@ def tune_points(kb) -> list[tuple[float, bool]]:
     return points(tune) + points(run_whole(raw))
 
 
+SIGNALS = corpus.ROOT / "src" / "faultlens" / "kb" / "causes" / "signals.yaml"
+
+
+def write_calibration(knots: list[tuple[float, float]]) -> None:
+    """Replace the `calibration:` list at the end of the shipped signals.yaml with knots."""
+    text = SIGNALS.read_text(encoding="utf-8")
+    head, sep, _ = text.partition("\ncalibration:")
+    if not sep:
+        raise SystemExit(f"{SIGNALS}: no calibration: list to replace")
+    body = "".join(f"  - [{x}, {y}]\n" for x, y in knots) if knots else ""
+    SIGNALS.write_text(head + "\ncalibration:" + ("\n" + body if body else " []\n"), encoding="utf-8")
+
+
 def summarize(kb) -> dict:
     real = run_real(kb)
     probe = {o.case["id"]: o for o in run_real(kb, probe=True)}
@@ -283,10 +297,13 @@ def main() -> int:
     parser.add_argument("--misses", action="store_true", help="list every case that was not right")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--fit", action="store_true", help="fit the calibration map on raw scores and print it")
+    parser.add_argument("--write", action="store_true", help="with --fit: write the map into the shipped signals.yaml")
     args = parser.parse_args()
     kb = load_kb()
     if args.fit:
         knots = fit(tune_points(kb))
+        if args.write:
+            write_calibration(knots)
         if not knots:
             print("calibration: []   # identity: no knot has enough points to move it")
         else:

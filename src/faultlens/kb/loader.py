@@ -128,7 +128,7 @@ def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[
 
 
 def _calibration(raw, path: Path, line: int) -> list[tuple[float, float]]:
-    if raw is None:
+    if raw is None or raw == []:  # no map: the score is the confidence
         return []
     try:
         knots = [(float(x), float(y)) for x, y in raw]
