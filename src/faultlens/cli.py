@@ -40,8 +40,17 @@ def _stdout():
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    print(f"faultlens: error: {message}", file=sys.stderr)
+    from faultlens.render import inert_line  # messages quote paths, names and --kb text: made inert
+
+    print(f"faultlens: error: {inert_line(message)}", file=sys.stderr)
     return typer.Exit(code)
+
+
+def _say(text: str, file=None) -> None:
+    """A line of user- or file-controlled text (titles, lint messages) printed made inert."""
+    from faultlens.render import inert_line
+
+    print(inert_line(text), file=file)
 
 
 def _guarded(fn):
@@ -157,7 +166,9 @@ def check(
     try:
         mask = int(umask, 8)
     except ValueError:
-        raise _fail(f"--umask must be octal, like 022 or 0077, not {umask!r}") from None
+        mask = -1
+    if not 0 <= mask <= 0o777 or not umask.strip().isdigit():
+        raise _fail(f"--umask must be octal from 000 to 0777, like 022 or 0077, not {umask!r}")
     report = run_check(path, user, list(group or ()), load_kb(kb or ()), extract_as, mask)
     if fmt == CheckFormat.json:
         sys.stdout.write(check_out.as_json(report))
@@ -188,7 +199,7 @@ def collect(
     if script:
         sys.stdout.write(make_script(list(paths or ()), list(log or ()), user, since, limit))
         return
-    print(run_collect(list(paths or ()), list(log or ()), user, out, since, limit))
+    _say(run_collect(list(paths or ()), list(log or ()), user, out, since, limit))
 
 
 @app.command()
@@ -204,7 +215,7 @@ def report(
 
     summary = build(runs_dir, out, tuple(kb or ()), workers)
     t = summary["totals"]
-    print(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
+    _say(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
           f"{t['errors']} unreadable; report.html report.md runs.parquet summary.json")
 
 
@@ -227,20 +238,23 @@ def runbook(
     if not found:
         raise _fail(f"no runbook matches {query!r}; `faultlens runbook` lists them all", EXIT_NOT_EXPLAINED)
     if len(found) > 1:
-        print(f"{len(found)} runbooks match {query!r}:", file=sys.stderr)
+        _say(f"{len(found)} runbooks match {query!r}:", file=sys.stderr)
         _list_runbooks(found, fmt)
         return
     book = found[0]
     if fmt == Format.json:
         print(_json({"id": book.id, "title": book.title, "keywords": list(book.keywords),
                           "path": book.ref.path, "markdown": book.body}, indent=2))
-    elif fmt == Format.markdown or not sys.stdout.isatty():
-        sys.stdout.write(f"# {book.title}\n\n{book.body}\n")
     else:
-        from rich.markdown import Markdown
+        from faultlens.render import inert, inert_line
 
-        console = _stdout()
-        console.print(Markdown(f"# {book.title}\n\n{book.body}"))
+        text = f"# {inert_line(book.title)}\n\n{inert(book.body)}"  # a --kb runbook cannot drive the terminal
+        if fmt == Format.markdown or not sys.stdout.isatty():
+            sys.stdout.write(text + "\n")
+        else:
+            from rich.markdown import Markdown
+
+            _stdout().print(Markdown(text))
 
 
 def _list_runbooks(books, fmt: Format | None) -> None:
@@ -249,7 +263,7 @@ def _list_runbooks(books, fmt: Format | None) -> None:
         return
     width = max(len(b.id) for b in books) if books else 0
     for b in sorted(books, key=lambda b: b.id):
-        print(f"{b.id:<{width}}  {b.title}")
+        _say(f"{b.id:<{width}}  {b.title}")
 
 
 @kb_app.command("list")
@@ -267,7 +281,7 @@ def kb_list(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
         return
     width = max(len(c.id) for c in causes)
     for c in causes:
-        print(f"{c.id:<{width}}  {c.category:<12}  {c.title}")
+        _say(f"{c.id:<{width}}  {c.category:<12}  {c.title}")
 
 
 @kb_app.command("lint")
@@ -283,7 +297,7 @@ def kb_lint(
         passing = ["samples/passing"]
     messages = lint(kb or [], passing)
     for m in messages:
-        print(f"{m.level}: {m.text}")
+        _say(f"{m.level}: {m.text}")
     errors = sum(1 for m in messages if m.level == "error")
     print(f"kb lint: {errors} error(s), {len(messages) - errors} warning(s)")
     raise typer.Exit(EXIT_NOT_EXPLAINED if errors else EXIT_OK)
@@ -321,7 +335,7 @@ def kb_new(
     from faultlens.kbtools import write_atomically
 
     write_atomically(out, text)
-    print(f"wrote {out}: edit the id, title, category and examples, then `faultlens kb lint --kb {os.path.dirname(out) or '.'}`")
+    _say(f"wrote {out}: edit the id, title, category and examples, then `faultlens kb lint --kb {os.path.dirname(out) or '.'}`")
 
 
 @kb_app.command("test")
@@ -339,7 +353,7 @@ def kb_test(
     for r in failed:
         want = "first" if r.example.positive else "not first"
         got = ", ".join(f"{cid} {conf:.2f}" for cid, conf in r.got[:3]) or "nothing"
-        print(f"FAIL {r.cause.id}: {r.example.name} (want {r.cause.id} {want}; got {got}) [{r.cause.path}:{r.example.line}]")
+        _say(f"FAIL {r.cause.id}: {r.example.name} (want {r.cause.id} {want}; got {got}) [{r.cause.path}:{r.example.line}]")
     print(f"kb test: {len(results) - len(failed)} of {len(results)} examples pass")
     raise typer.Exit(EXIT_NOT_EXPLAINED if failed else EXIT_OK)
 

@@ -58,7 +58,7 @@ def test_truncated_gzip_is_a_problem_and_others_go_on(tmp_path: Path):
     assert [(p.source, p.reason.split(" (")[0]) for p in problems] == [(str(bad), "truncated gzip data after 512 bytes")]
     (tmp_path / "worse.log.gz").write_bytes(gzip.compress(b"x" * 10000)[:12])  # broken before a byte came out
     blobs, problems = read_inputs([str(tmp_path / "worse.log.gz")])
-    assert blobs == [] and "truncated gzip data after 0 bytes" in problems[0].reason
+    assert blobs == [] and problems[0].reason.startswith("corrupt gzip data: ")
 
 
 def test_missing_and_unreadable_inputs_are_problems(tmp_path: Path, monkeypatch):

@@ -414,7 +414,8 @@ class _Inflating(io.RawIOBase):
         try:
             data = self._stream.read(n)
         except EOFError as exc:
-            self.broken = f"truncated {self.codec} data after {_size(self.done)} ({exc}): read what came before"
+            self.broken = (f"truncated {self.codec} data after {_size(self.done)} ({exc}): read what came before"
+                           if self.done else f"corrupt {self.codec} data: {exc}")
             return b""
         except Exception as exc:  # noqa: BLE001 - zlib.error, lzma.LZMAError, OSError: corrupt data
             self.broken = (f"corrupt {self.codec} data after {_size(self.done)} ({exc}): read what came before"
