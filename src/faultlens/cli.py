@@ -75,6 +75,10 @@ def _guarded(fn):
             raise _fail("interrupted", 130) from None
         except BrokenPipeError:
             raise typer.Exit(EXIT_OK) from None
+        except OSError as exc:  # a folder missing, read-only or full: the input's fault, not a bug
+            if _state["debug"]:
+                _print_traceback()
+            raise _fail(f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc)) from None
         except Exception as exc:  # a bug: still one line, with the way to see more
             if _state["debug"]:
                 _print_traceback()

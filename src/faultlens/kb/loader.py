@@ -12,13 +12,13 @@ from pathlib import Path
 from faultlens.cache import digest, memo
 from faultlens.kb.model import Cause, Example, KnowledgeBase, Lexicon, Pattern, Signal
 from faultlens.kb.patterns import PatternError, check_pattern
-from faultlens.kb.yamlload import Mapping, load_yaml, yaml_error
+from faultlens.kb.yamlload import Mapping, YAMLBoundError, load_yaml, yaml_error
 from faultlens.resources import causes_dir, data_dir
 
 SIGNALS_FILE = "signals.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CATEGORIES = ("permissions", "resources", "dependencies", "network", "releases", "crashes", "tests", "environment")
-_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_DURATION = re.compile(r"^(\d{1,6})\s*(s|m|h|d)$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -49,7 +49,12 @@ def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:
     for d in dirs:
         sig_file = d / SIGNALS_FILE
         if sig_file.is_file():
-            calibration = _load_shared(sig_file, shared, lexicon) or calibration
+            try:
+                calibration = _load_shared(sig_file, shared, lexicon) or calibration
+            except KBError as exc:
+                if errors is None or d == dirs[0]:
+                    raise
+                errors.append(str(exc))
         cause_files += sorted(p for p in _yaml_files(d) if p.name != SIGNALS_FILE)
     causes: dict[str, Cause] = {}
     for path in cause_files:
@@ -92,11 +97,13 @@ def _version(dirs: list[Path], files: list[Path]) -> str:
 
 def _read(path: Path) -> Mapping:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except yaml_error() as exc:
+        data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except YAMLBoundError as exc:
+        raise KBError(str(exc)) from None
+    except (*yaml_error(), ValueError) as exc:  # ValueError: an impossible date (2026-02-30)
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = (getattr(exc, "problem", None) or str(exc)).splitlines()[0]
         raise KBError(f"{path}{where}: invalid YAML: {reason}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KBError(f"{path}: cannot read: {exc}") from None
@@ -108,6 +115,9 @@ def _read(path: Path) -> Mapping:
 def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[tuple[float, float]]:
     """Shared signals and lexicon go into the dicts; the calibration knots (if any) are returned."""
     data = _read(path)
+    for field in ("signals", "lexicon"):
+        if not isinstance(data.get(field) or {}, Mapping):
+            raise KBError(f"{path}:{data.line_of(field)}: '{field}' must map names to entries")
     for key, spec in (data.get("signals") or {}).items():
         if not isinstance(spec, Mapping) or not isinstance(spec.get("pattern"), str):
             raise KBError(f"{path}:{data['signals'].line_of(key)}: shared signal {key!r} needs a 'pattern' string")
@@ -159,15 +169,25 @@ def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:
         for ref in (s.after, s.then):
             if ref is not None and kinds.get(ref) != "log":
                 raise KBError(f"{path}:{s.line}: sequence {s.id!r} must refer to a log signal of this cause, not {ref!r}")
-    requires = tuple(data.get("requires") or ())
+    requires = _strings(data, "requires", path)
     for ref in requires:
         if ref not in ids:
             raise KBError(f"{where('requires')}: 'requires' names unknown signal {ref!r}")
     examples = _examples(data.get("examples"), path)
     return Cause(cid, str(data["title"]), data["category"], str(data["summary"]).strip(),
-                 str(data.get("runbook", cid)), signals, requires,
-                 tuple(str(s) for s in data.get("next_steps") or ()), examples, str(path),
-                 tuple(str(s) for s in data.get("sources") or ()), bool(data.get("symptom", False)))
+                 str(data.get("runbook", cid)), signals, requires, _strings(data, "next_steps", path),
+                 examples, str(path), _strings(data, "sources", path), bool(data.get("symptom", False)))
+
+
+def _strings(data: Mapping, key: str, path: Path) -> tuple[str, ...]:
+    """An optional list of texts (a number or a word is one text); nested lists and mappings are mistakes."""
+    raw = data.get(key)
+    if raw is None:
+        return ()
+    raw = raw if isinstance(raw, list) else [raw]
+    if any(isinstance(item, (list, dict)) for item in raw):
+        raise KBError(f"{path}:{data.line_of(key)}: '{key}' must be a list of texts")
+    return tuple(str(item) for item in raw)
 
 
 def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
@@ -189,6 +209,9 @@ def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
         pattern = Pattern(f"{cid}/{sid}", _pattern(spec["log"], path, spec.line_of("log")),
                           _access(spec.get("access"), path, spec.line_of("access")))
         return Signal(sid, "log", float(weight), pattern=pattern, line=line)
+    for ref in ("use", "fact", "after", "then"):
+        if ref in spec and not isinstance(spec[ref], str):
+            raise KBError(f"{path}:{spec.line_of(ref)}: signal {sid!r}: '{ref}' must name one signal or fact")
     if kind == "use":
         ref = spec["use"]
         if ref not in shared:
@@ -238,6 +261,8 @@ def _examples(raw, path: Path) -> tuple[Example, ...]:
         raise KBError(f"{path}: 'examples' must map 'positive'/'negative' to lists")
     out = []
     for polarity in ("positive", "negative"):
+        if not isinstance(raw.get(polarity) or [], list):
+            raise KBError(f"{path}:{raw.line_of(polarity)}: '{polarity}' must be a list of examples")
         for i, ex in enumerate(raw.get(polarity) or ()):
             if not isinstance(ex, Mapping):
                 raise KBError(f"{path}:{raw.line_of(polarity)}: each example must be a mapping")
@@ -246,7 +271,10 @@ def _examples(raw, path: Path) -> tuple[Example, ...]:
                 inputs = {"example.log": ex["log"]}
             if not isinstance(inputs, dict) or not inputs:
                 raise KBError(f"{path}:{ex.line}: example needs 'log' text or 'inputs' (file name -> content)")
+            user = ex.get("user")
+            if user is not None and not isinstance(user, str):
+                raise KBError(f"{path}:{ex.line_of('user')}: example 'user' must be an account name")
             out.append(Example(str(ex.get("name", f"{polarity} #{i + 1}")),
                                {str(k): str(v) for k, v in inputs.items()}, polarity == "positive",
-                               ex.get("user"), ex.line))
+                               user, ex.line))
     return tuple(out)
