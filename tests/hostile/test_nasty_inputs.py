@@ -189,3 +189,28 @@ def test_any_encoding(tmp_path: Path, kb, data):
     log = tmp_path / "enc.log"
     log.write_bytes(data)
     assert explain([str(log)], kb).findings[0].id == "readonly-filesystem"
+
+
+def test_a_json_line_nested_100000_deep_is_kept_as_text_and_the_rest_explained(tmp_path: Path, kb):
+    """M6: the RecursionError of json.loads escaped the sniffer and aborted explain."""
+    app = tmp_path / "app.log"
+    app.write_text('{"msg": ' + "[" * 100_000 + "]" * 100_000 + '}\n{"msg": "disk: No space left on device"}\n')
+    good = tmp_path / "good.log"
+    good.write_text("2026-11-20 10:00:01 ERROR write failed: [Errno 28] No space left on device\n")
+    result = explain([str(app), str(good)], kb)
+    assert [(e.source, e.line) for e in result.findings[0].evidence] == [(str(app), 2), (str(good), 1)]
+
+
+@pytest.mark.parametrize("stamp, shown", [
+    ("99999999999999999999", ""), ("253402300800000000", ""), ("²", ""), ("9" * 5000, ""),
+    ("1764040082000000", "2025-11-25T03:08:02Z "),
+])
+def test_journald_timestamps_out_of_range_are_shown_without_a_time(tmp_path: Path, kb, stamp, shown):
+    """M7: datetime.fromtimestamp's ValueError (year 3170843) aborted explain."""
+    journal = tmp_path / "journal.json"
+    entry = ('{"__REALTIME_TIMESTAMP": "%s", "PRIORITY": "3", "MESSAGE": "write failed: No space left on device"}\n'
+             '{"__REALTIME_TIMESTAMP": "1", "PRIORITY": "99999999999999999999999", "MESSAGE": "x"}\n' % stamp)
+    journal.write_text(entry)
+    result = explain([str(journal)], kb)
+    assert result.inputs[0].format == "journald-json"
+    assert result.findings[0].evidence[0].text == f"{shown}<err> write failed: No space left on device"
