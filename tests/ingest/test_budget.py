@@ -202,3 +202,15 @@ def test_stdin_beyond_the_held_size_keeps_its_start_and_says_so(monkeypatch):
     blobs, problems = read_inputs(["-"], stdin=io.BytesIO(GOOD * 10_000))
     assert len(blobs[0].data) == 64 << 10 and blobs[0].data.startswith(GOOD)
     assert problems[0].reason.startswith("larger than 64 KiB (decompressed, or inside an archive or standard input")
+
+
+def test_a_member_name_megabytes_long_is_shown_cut(tmp_path: Path):
+    bundle = tmp_path / "pax.tar"
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode="w", format=tarfile.PAX_FORMAT) as tar:
+        info = tarfile.TarInfo("d/" + "n" * 100_000 + ".log")
+        info.size = len(GOOD)
+        tar.addfile(info, io.BytesIO(GOOD))
+    bundle.write_bytes(buf.getvalue())
+    [blob], _ = read_inputs([str(bundle)])
+    assert blob.source == f"{bundle}:d/{'n' * 1022}... (100006 characters)" and blob.data == GOOD

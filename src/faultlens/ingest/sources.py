@@ -38,6 +38,7 @@ MAX_STREAM_BYTES = 16 << 30
 MAX_MEMBERS = 200_000  # archive members and folder entries, per input
 MAX_NESTING = 8  # containers inside containers: gzip in tar in gzip ...
 MAX_DIR_DEPTH = 64  # folders below the given one
+MAX_NAME = 1024  # characters of a member name shown
 STREAM_CHUNK = 16 << 20
 GZIP_MAGIC = b"\x1f\x8b"
 _CODECS = {"gzip": "gzip", "xz": "xz", "bzip2": "bzip2"}
@@ -352,7 +353,7 @@ def _tar_members(label: str, fh, budget: _Budget, depth: int, origin: _Origin | 
                 if body is None:
                     continue
                 inner = _Origin(origin.path, origin.codec, origin.base + member.offset_data) if origin else None
-                yield from _read_stream(f"{label}:{member.name}", body, budget, depth + 1, inner)
+                yield from _read_stream(f"{label}:{_field(member.name)}", body, budget, depth + 1, inner)
     except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
         yield Problem(label, f"corrupt tar archive: {exc}")
 
@@ -429,6 +430,11 @@ class _Inflating(io.RawIOBase):
         data = self.read(len(buf))
         buf[:len(data)] = data
         return len(data)
+
+
+def _field(name: str) -> str:
+    """A member name as shown: a pax header can make it megabytes long."""
+    return name if len(name) <= MAX_NAME else f"{name[:MAX_NAME]}... ({len(name)} characters)"
 
 
 def _size(n: int) -> str:
