@@ -53,7 +53,7 @@ def _read_run(inputs: list[str], stdin, what: str) -> Run:
         reason = "; ".join(f"{p.source}: {p.reason}" for p in problems) or "no file in " + ", ".join(inputs)
         raise InputError(f"{what}nothing could be read ({reason})")
     run = read_blobs(blobs, problems)
-    if not any(i.kind in ("log", "snapshot") for i in run.infos):  # empty or binary only
+    if all(i.kind in ("empty", "skipped", "unreadable") for i in run.infos):  # empty or binary only
         reason = "; ".join(f"{p.source}: {p.reason}" for i in run.infos for p in i.problems)
         raise InputError(f"{what}nothing readable ({reason})")
     return run

@@ -116,7 +116,7 @@ def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[
     """Shared signals and lexicon go into the dicts; the calibration knots (if any) are returned."""
     data = _read(path)
     for field in ("signals", "lexicon"):
-        if not isinstance(data.get(field) or {}, Mapping):
+        if data.get(field) and not isinstance(data[field], Mapping):
             raise KBError(f"{path}:{data.line_of(field)}: '{field}' must map names to entries")
     for key, spec in (data.get("signals") or {}).items():
         if not isinstance(spec, Mapping) or not isinstance(spec.get("pattern"), str):
