@@ -268,8 +268,10 @@ def _read_stream(label: str, fh, budget: _Budget, depth: int, origin: _Origin | 
         inner = _Inflating(codec, stream, budget)
         plain_origin = _Origin(origin.path, codec) if origin is not None and not origin.codec and not origin.base else None
         for item in _read_stream(label, inner, budget, depth + 1, plain_origin):
-            if not (isinstance(item, Blob) and not item.data and inner.broken is not None):
-                yield item  # (a stream broken before its first byte gives no blob)
+            if inner.broken is not None and (isinstance(item, Blob) and not item.data or isinstance(item, Problem)
+                                             and item.source == label and item.reason.startswith("corrupt tar")):
+                continue  # a stream broken before its first byte gives no blob; a tar cut by it is no news
+            yield item
         if inner.broken is not None:
             yield Problem(label, inner.broken)
         return
