@@ -413,7 +413,7 @@ class _Inflating(io.RawIOBase):
         if left <= 0:
             self.broken = f"decompressed size exceeds {MAX_STREAM_BYTES >> 30} GiB; read only the first part"
             return b""
-        n = left if n is None or n < 0 else min(n, left)
+        n = min(STREAM_CHUNK if n is None or n < 0 else n, left)  # never "all of it": that is the bomb
         try:
             data = self._stream.read(n)
         except EOFError as exc:
