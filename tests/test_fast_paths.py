@@ -203,7 +203,7 @@ def test_a_gzip_stream_that_breaks_off_keeps_what_came_before(tmp_path: Path, kb
         monkeypatch.setattr(sources, "HELD_BYTES", held)
         result = explain([str(broken)], kb)
         assert result.findings[0].id == "disk-full" and result.findings[0].evidence[0].line == 20_001
-        assert any("corrupt gzip data after" in p.reason for i in result.inputs for p in i.problems)
+        assert any("truncated gzip data after" in p.reason for i in result.inputs for p in i.problems)
 
 
 @pytest.mark.parametrize("encoding, bom", [("utf-16-le", True), ("utf-16-be", False)])

@@ -45,9 +45,10 @@ def _boundary(fh, at: int, end: int, bom: bytes) -> int:
     return at
 
 
-def _ranges(path: str, end: int, bom: bytes) -> list[tuple[int, int]]:
+def _ranges(path: str, start: int, end: int, bom: bytes) -> list[tuple[int, int]]:
+    """Pieces of [start, end) (a tar member's data starts past its header), cut at line breaks."""
     with open(path, "rb") as fh:
-        cuts = [0] + [_boundary(fh, at, end, bom) for at in range(PIECE, end, PIECE)] + [end]
+        cuts = [start] + [_boundary(fh, at, end, bom) for at in range(start + PIECE, end, PIECE)] + [end]
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
@@ -80,9 +81,9 @@ class HeadScans:
         import multiprocessing  # here: a run without a big file does not pay for the import
         from concurrent.futures import ProcessPoolExecutor
 
-        if head.compressed:  # no offsets into a gzip stream: decompressed again, in order, here
+        if head.codec:  # no offsets into a compressed stream: decompressed again, in order, here
             return lambda: _scan_stream(head, self.matcher)
-        ranges = _ranges(head.path, head.end, head.bom)
+        ranges = _ranges(head.path, head.start, head.end, head.bom)
         if self._pool is None and self.workers > 1 and len(ranges) > 1 \
                 and "fork" in multiprocessing.get_all_start_methods():
             self.matcher.warm()  # built (or loaded) once, here: the workers inherit it at fork
@@ -104,20 +105,40 @@ class HeadScans:
 
 
 def _scan_stream(head: Head, matcher: Matcher) -> tuple[Hits, int]:
-    """The head of a gzip'd log: its first head.end decompressed bytes, in pieces cut at line
-    breaks (a line longer than LONG_CUT is cut where a piece ends)."""
-    import gzip
-    import zlib
-
+    """The head of a compressed log (or of a member of a compressed tar): its decompressed bytes
+    from head.start to head.end, in pieces cut at line breaks (a line longer than LONG_CUT is cut
+    where a piece ends). A stream that breaks off early (it was truncated when read the first
+    time too) gives what came before."""
     try:
-        return _merged(list(_stream_pieces(gzip.open(head.path, "rb"), head.end, matcher, head.bom)))
-    except (EOFError, zlib.error) as exc:  # the file changed since it was read
-        raise OSError(f"gzip stream: {exc}") from exc
+        return _merged(list(_stream_pieces(_open(head), head.start, head.end, matcher, head.bom)))
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - EOFError, zlib.error, lzma.LZMAError: the file changed since
+        raise OSError(f"{head.codec} stream: {exc}") from exc
 
 
-def _stream_pieces(opened, end: int, matcher: Matcher, bom: bytes):
+def _open(head: Head):
+    if head.codec == "xz":
+        import lzma
+
+        return lzma.open(head.path, "rb")
+    if head.codec == "bzip2":
+        import bz2
+
+        return bz2.open(head.path, "rb")
+    import gzip
+
+    return gzip.open(head.path, "rb")
+
+
+def _stream_pieces(opened, start: int, end: int, matcher: Matcher, bom: bytes):
     carry, done, unit = b"", 0, 2 if bom else 1
     with opened as stream:
+        while done < start:  # up to a member's data: decompressed and dropped
+            skipped = stream.read(min(PIECE, start - done))
+            if not skipped:
+                return
+            done += len(skipped)
         while done < end:
             data = stream.read(min(PIECE, end - done))
             if not data:

@@ -84,8 +84,17 @@ def _stdout():
 
 
 def _fail(message: str, code: int = EXIT_INPUT) -> typer.Exit:
-    print(f"faultlens: error: {message}", file=sys.stderr)
+    from faultlens.render import inert_line  # messages quote paths, names and --kb text: made inert
+
+    print(f"faultlens: error: {inert_line(message)}", file=sys.stderr)
     return typer.Exit(code)
+
+
+def _say(text: str, file=None) -> None:
+    """A line of user- or file-controlled text (titles, lint messages) printed made inert."""
+    from faultlens.render import inert_line
+
+    print(inert_line(text), file=file)
 
 
 def _guarded(fn):
@@ -111,6 +120,10 @@ def _guarded(fn):
             raise _fail("interrupted", 130) from None
         except BrokenPipeError:
             raise typer.Exit(EXIT_OK) from None
+        except OSError as exc:  # a folder missing, read-only or full: the input's fault, not a bug
+            if _state["debug"]:
+                _print_traceback()
+            raise _fail(f"{exc.filename}: {exc.strerror or exc}" if exc.filename else str(exc.strerror or exc)) from None
         except Exception as exc:  # a bug: still one line, with the way to see more
             if _state["debug"]:
                 _print_traceback()
@@ -232,8 +245,8 @@ def check(
         mask = int(umask, 8)
     except ValueError:
         mask = -1
-    if not 0 <= mask <= 0o777:
-        raise _fail(f"--umask must be octal, like 022 or 0077, not {umask!r}")
+    if not 0 <= mask <= 0o777 or not umask.strip().isdigit():
+        raise _fail(f"--umask must be octal from 000 to 0777, like 022 or 0077, not {umask!r}")
     report = run_check(path, user, list(group or ()), _load_kb(kb), extract_as, mask, installer)
     if fmt is not None and fmt.value in check_out.FORMATTERS:
         sys.stdout.write(check_out.FORMATTERS[fmt.value](report))
@@ -265,7 +278,7 @@ def collect(
     if script:
         sys.stdout.write(make_script(list(paths or ()), list(log or ()), user, since, limit, unit, pid))
         return
-    print(run_collect(list(paths or ()), list(log or ()), user, out, since, limit, unit, pid))
+    _say(run_collect(list(paths or ()), list(log or ()), user, out, since, limit, unit, pid))
 
 
 @app.command(epilog=epilog("faultlens report /data/runs/2026-11-25 --out /srv/reports/latest",
@@ -292,7 +305,7 @@ def report(
         raise _fail(f"--night {night!r}: not a date (YYYY-MM-DD)")
     summary = build(runs_dir, out, tuple(_kb_dirs(kb)), workers, night=night, scheduler=scheduler)
     t = summary["totals"]
-    print(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
+    _say(f"{out}: {t['runs']} runs, {t['failing']} failed ({t['explained']} explained, {t['unexplained']} unexplained), "
           f"{t['errors']} unreadable; report.html report.md runs.parquet summary.json")
     if t["errors"]:
         print(f"faultlens: {t['errors']} of {t['runs']} runs could not be read: see 'Runs that could not be read' in the report",
@@ -327,20 +340,23 @@ def runbook(
     if not found:
         raise _fail(f"no runbook matches {query!r}; `faultlens runbook` lists them all", EXIT_NOT_EXPLAINED)
     if len(found) > 1:
-        print(f"{len(found)} runbooks match {query!r}:", file=sys.stderr)
+        _say(f"{len(found)} runbooks match {query!r}:", file=sys.stderr)
         _list_runbooks(found, fmt)
         return
     book = found[0]
     if fmt == Format.json:
         print(_json({"id": book.id, "title": book.title, "keywords": list(book.keywords),
                           "path": book.ref.path, "markdown": book.body}, indent=2))
-    elif fmt == Format.markdown or not _color():
-        sys.stdout.write(f"# {book.title}\n\n{book.body}\n")
     else:
-        from rich.markdown import Markdown
+        from faultlens.render import inert, inert_line
 
-        console = _stdout()
-        console.print(Markdown(f"# {book.title}\n\n{book.body}"))
+        text = f"# {inert_line(book.title)}\n\n{inert(book.body)}"  # a --kb runbook cannot drive the terminal
+        if fmt == Format.markdown or not _color():
+            sys.stdout.write(text + "\n")
+        else:
+            from rich.markdown import Markdown
+
+            _stdout().print(Markdown(text))
 
 
 def _list_runbooks(books, fmt: Format | None) -> None:
@@ -349,7 +365,7 @@ def _list_runbooks(books, fmt: Format | None) -> None:
         return
     width = max(len(b.id) for b in books) if books else 0
     for b in sorted(books, key=lambda b: b.id):
-        print(f"{b.id:<{width}}  {b.title}")
+        _say(f"{b.id:<{width}}  {b.title}")
 
 
 @kb_app.command("list", epilog=epilog("faultlens kb list", "faultlens kb list --format markdown > causes.md", "faultlens kb list --format json | jq -r '.causes[].id'"))
@@ -370,7 +386,7 @@ def kb_list(fmt: FormatOpt = None, kb: KbOpt = None) -> None:
         return
     width = max(len(c.id) for c in causes)
     for c in causes:
-        print(f"{c.id:<{width}}  {c.category:<12}  {c.title}")
+        _say(f"{c.id:<{width}}  {c.category:<12}  {c.title}")
 
 
 @kb_app.command("path", epilog=epilog("faultlens kb path", "FAULTLENS_KB=/srv/team-kb faultlens kb path --format json"))
@@ -408,7 +424,7 @@ def kb_lint(
 
     messages = lint(_kb_dirs(kb), passing)
     for m in messages:
-        print(f"{m.level}: {m.text}")
+        _say(f"{m.level}: {m.text}")
     errors = sum(1 for m in messages if m.level == "error")
     print(f"kb lint: {errors} error(s), {len(messages) - errors} warning(s)")
     raise typer.Exit(EXIT_NOT_EXPLAINED if errors else EXIT_OK)
@@ -454,7 +470,7 @@ def kb_new(
     if not os.path.exists(book):  # a runbook someone already wrote is kept
         write_atomically(book, runbook_text)
         wrote.append(book)
-    print(f"wrote {' and '.join(wrote)}: edit the title, category, examples and runbook, then "
+    _say(f"wrote {' and '.join(wrote)}: edit the title, category, examples and runbook, then "
           f"`faultlens kb lint --kb {os.path.relpath(root)}`")
 
 
@@ -475,7 +491,7 @@ def kb_test(
     for r in failed:
         want = "first" if r.example.positive else "not first"
         got = ", ".join(f"{cid} {conf:.2f}" for cid, conf in r.got[:3]) or "nothing"
-        print(f"FAIL {r.cause.id}: {r.example.name} (want {r.cause.id} {want}; got {got}) [{r.cause.path}:{r.example.line}]")
+        _say(f"FAIL {r.cause.id}: {r.example.name} (want {r.cause.id} {want}; got {got}) [{r.cause.path}:{r.example.line}]")
     print(f"kb test: {len(results) - len(failed)} of {len(results)} examples pass")
     raise typer.Exit(EXIT_NOT_EXPLAINED if failed else EXIT_OK)
 

@@ -11,7 +11,7 @@ import yaml
 from msgspec import Struct
 
 from faultlens.ingest.sources import Blob, InputError, read_inputs
-from faultlens.kb.patterns import check_pattern
+from faultlens.kb.patterns import PatternError, check_pattern
 from faultlens.kb.loader import load_kb
 from faultlens.kb.model import Cause, Example, KnowledgeBase
 from faultlens.pipeline import explain_blobs
@@ -137,12 +137,22 @@ def draft_from_cluster(report_dir: str, cluster: str, cid: str | None = None) ->
             summary = json.load(fh)
     except (OSError, ValueError) as exc:
         raise InputError(f"{path}: cannot read the report summary ({exc})") from None
-    found = next((c for c in summary.get("clusters", []) if c.get("id") == cluster), None)
+    clusters = summary.get("clusters", []) if isinstance(summary, dict) else None
+    if not isinstance(clusters, list) or not all(isinstance(c, dict) for c in clusters):
+        raise InputError(f"{path}: not a faultlens report summary ('clusters' must be a list of clusters)")
+    found = next((c for c in clusters if c.get("id") == cluster), None)
     if found is None:
-        known = ", ".join(c.get("id", "?") for c in summary.get("clusters", [])) or "none"
+        known = ", ".join(str(c.get("id", "?")) for c in clusters) or "none"
         raise InputError(f"{path}: no cluster {cluster!r} (clusters: {known})")
+    runs = found.get("runs")
+    if not (isinstance(found.get("template"), str) and isinstance(found.get("example"), str)
+            and isinstance(runs, list) and runs and all(isinstance(r, str) for r in runs)):
+        raise InputError(f"{path}: cluster {cluster!r} lacks its template, example or runs")
     pattern = template_regex(found["template"])
-    check_pattern(pattern)
+    try:
+        check_pattern(pattern)
+    except PatternError as exc:
+        raise InputError(f"{path}: cluster {cluster!r}: its template gives no usable pattern ({exc})") from None
     words = [w for w in re.findall(r"[a-z]+", found["template"].lower()) if len(w) > 2][:4]
     cid = cid or "-".join(["draft"] + words)
     runs = f"{', '.join(found['runs'][:5])}{', ...' if len(found['runs']) > 5 else ''}"
@@ -150,7 +160,8 @@ def draft_from_cluster(report_dir: str, cluster: str, cid: str | None = None) ->
         "id": cid,
         "title": "TODO: what went wrong, in a few words",
         "category": "environment",
-        "summary": f"TODO. Drafted from cluster {cluster} of the report in {report_dir}: {found['count']} runs ({runs}).",
+        "summary": f"TODO. Drafted from cluster {cluster} of the report in {report_dir}: {found.get('count', len(runs))} runs "
+                   f"({', '.join(found['runs'][:5])}{', ...' if len(found['runs']) > 5 else ''}).",
         "runbook": cid,
         "signals": [{"id": "signature", "log": pattern, "weight": 0.8}],
         "next_steps": ["TODO: the first command to run"],
@@ -174,9 +185,12 @@ def write_atomically(path: str, text: str) -> None:
     """Write a whole file or nothing, creating its folder; its mode is what the umask makes of
     0666 (0644 under umask 022), as for any file an editor or shell would create."""
     folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".faultlens-{os.getpid()}-{os.urandom(4).hex()}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
+    try:
+        os.makedirs(folder, exist_ok=True)
+        tmp = os.path.join(folder, f".faultlens-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # the kernel applies the umask
+    except OSError as exc:
+        raise InputError(f"{path}: cannot write: {exc.strerror or exc}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)

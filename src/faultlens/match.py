@@ -21,7 +21,7 @@ from msgspec import Struct, field
 from msgspec.structs import replace
 
 from faultlens.kb.model import Pattern
-from faultlens.kb.patterns import compile_pattern, for_engine, pattern_set
+from faultlens.kb.patterns import PatternError, compile_pattern, for_engine, pattern_set
 from faultlens.parse.logs import LogText, line_time
 from faultlens.prefilter import PREFILTER_FROM, prefilter
 
@@ -109,8 +109,11 @@ class Matcher:
         return compile_pattern("(?m)" + "|".join(self._engine))
 
     @cached_property
-    def _which(self):  # which patterns a line matches
-        return pattern_set(self._engine)
+    def _which(self):  # which patterns a line matches; None if RE2 cannot build the set in its memory
+        try:
+            return pattern_set(self._engine)
+        except PatternError:  # ~20,000 patterns: each is asked in turn instead (L12)
+            return None
 
     @cached_property
     def _veto(self):
@@ -209,7 +212,7 @@ class Matcher:
         """The indices of the patterns RE2 finds in raw, in order; of `which` only, if given."""
         if which is not None:
             return [i for i in sorted(which) if compile_pattern(self.patterns[i].regex).search(raw)]
-        found = self._which.Match(raw)
+        found = self._which.Match(raw) if self._which is not None else None
         if not found:  # none, or the set's DFA ran out of memory: ask pattern by pattern
             found = [i for i, p in enumerate(self.patterns) if compile_pattern(p.regex).search(raw)]
         return sorted(found)

@@ -12,7 +12,7 @@ from faultlens.facts import build_context, derive_facts
 from faultlens.facts.baseline import summaries
 from faultlens.facts.hypotheses import hypotheses
 from faultlens.facts.snapshot import Snapshot
-from faultlens.ingest.decode import to_text
+from faultlens.ingest.decode import nul_notes, to_text
 from faultlens.ingest.sniff import sniff
 from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.model import KnowledgeBase, Pattern
@@ -53,40 +53,58 @@ def explain_blobs(blobs: list[Blob], problems: list[Problem], kb: KnowledgeBase,
 def _read_run(inputs: list[str], stdin, what: str) -> Run:
     blobs, problems = read_inputs(inputs, stdin)
     if not blobs:
-        reason = "; ".join(f"{p.source}: {p.reason}" for p in problems) or "no input given"
+        reason = "; ".join(f"{p.source}: {p.reason}" for p in problems) or "no file in " + ", ".join(inputs)
         raise InputError(f"{what}nothing could be read ({reason})")
-    return read_blobs(blobs, problems)
+    run = read_blobs(blobs, problems)
+    if all(i.kind in ("empty", "skipped", "unreadable") for i in run.infos):  # empty or binary only
+        reason = "; ".join(f"{p.source}: {p.reason}" for i in run.infos for p in i.problems)
+        raise InputError(f"{what}nothing readable ({reason})")
+    return run
 
 
 def read_blobs(blobs: list[Blob], problems: list[Problem]) -> Run:
-    run = Run(infos=[InputInfo(p.source, "unreadable", "-", 0, (p,)) for p in problems])
+    """Sniff and parse every blob; a problem that names a blob (a cut, a broken stream) is listed
+    with it, the others as unreadable inputs."""
+    read = {blob.source for blob in blobs}
+    run = Run(infos=[InputInfo(p.source, "unreadable", "-", 0, (p,)) for p in problems if p.source not in read])
     for blob in blobs:
-        if not blob.data or blob.data.isspace():
-            run.infos.append(InputInfo(blob.source, "empty", "-", 0, (Problem(blob.source, "empty input: nothing to read"),)))
-            continue
-        kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
-        if kind.kind == "log":
-            log = VIEWS[kind.format](blob.source, blob.data)
-            notes: tuple[Problem, ...] = (Problem(blob.source, kind.note),) if kind.note else ()
-            if blob.head is not None:  # its lines are counted when the head is scanned
-                log = replace(log, head=blob.head)
-                notes = (*notes, blob.head.note(blob.source))
-            run.logs.append(log)
-            run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count, notes))
-        elif kind.kind == "snapshot":
-            text = to_text(blob.data)
-            parsed = snapshot_parser(kind.format)(text, blob.source)
-            run.records.extend(parsed)
-            run.infos.append(InputInfo(blob.source, "snapshot", kind.format, parsed.lines, tuple(parsed.problems)))
-            rest = _unparsed(text, parsed.problems)
-            if rest:  # a pasted terminal session: the lines around the listing are log lines
-                run.logs.append(LogText.from_view(blob.source, rest, parsed.lines))
-        elif kind.kind == "skipped":
-            run.infos.append(InputInfo(blob.source, "skipped", kind.format, 0,
-                                       (Problem(blob.source, f"{kind.format} file skipped"),)))
-        else:
-            run.infos.append(InputInfo(blob.source, kind.kind, kind.format, blob.data.count(b"\n")))
+        start = len(run.infos)
+        _read_blob(run, blob)
+        if blob.source in read:
+            extra = tuple(p for p in problems if p.source == blob.source)
+            if extra:
+                run.infos[start] = replace(run.infos[start], problems=run.infos[start].problems + extra)
+            read.discard(blob.source)  # a member listed twice gets them once
     return run
+
+
+def _read_blob(run: Run, blob: Blob) -> None:
+    if blob.head is None and (not blob.data or blob.data.isspace()):
+        run.infos.append(InputInfo(blob.source, "empty", "-", 0, (Problem(blob.source, "empty input: nothing to read"),)))
+        return
+    kind = sniff(blob.source, blob.data, to_text(blob.data[:SNIFF_BYTES]))
+    if kind.kind == "log":
+        log = VIEWS[kind.format](blob.source, blob.data)
+        notes = ((Problem(blob.source, kind.note),) if kind.note else ()) + nul_notes(blob.source, blob.data)
+        if blob.head is not None:  # its lines are counted when the head is scanned
+            log = replace(log, head=blob.head)
+            notes = (blob.head.note(blob.source),) + notes
+        run.logs.append(log)
+        run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count, notes))
+    elif kind.kind == "snapshot":
+        text = to_text(blob.data)
+        parsed = snapshot_parser(kind.format)(text, blob.source)
+        run.records.extend(parsed)
+        notes = (blob.head.snapshot_note(blob.source),) if blob.head is not None else ()
+        run.infos.append(InputInfo(blob.source, "snapshot", kind.format, parsed.lines, notes + tuple(parsed.problems)))
+        rest = _unparsed(text, parsed.problems)
+        if rest:  # a pasted terminal session: the lines around the listing are log lines
+            run.logs.append(LogText.from_view(blob.source, rest, parsed.lines))
+    elif kind.kind == "skipped":
+        run.infos.append(InputInfo(blob.source, "skipped", kind.format, 0,
+                                   (Problem(blob.source, f"{kind.format} file skipped"),)))
+    else:
+        run.infos.append(InputInfo(blob.source, kind.kind, kind.format, blob.data.count(b"\n")))
 
 
 MAX_UNPARSED_AS_LOG = 2000

@@ -8,7 +8,7 @@ from pathlib import Path
 from msgspec import Struct
 
 from faultlens.cache import memo
-from faultlens.kb.yamlload import load_yaml
+from faultlens.kb.yamlload import load_yaml, yaml_error
 from faultlens.model import RunbookRef
 
 _FRONT = re.compile(r"\A---\n(.*?)\n---\n?(.*)\Z", re.S)
@@ -45,15 +45,26 @@ def read_runbook(path: Path) -> Runbook:
 
 
 def _read(path: Path) -> Runbook:
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RunbookError(f"{path}: cannot read: {exc}") from None
     m = _FRONT.match(text)
     if not m:
         raise RunbookError(f"{path}:1: runbook lacks its front matter (--- id/title/keywords ---)")
-    meta = load_yaml(m[1]) or {}
+    try:
+        meta = load_yaml(m[1], str(path)) or {}
+    except (*yaml_error(), ValueError) as exc:  # bad YAML, a control character, a bound exceeded
+        mark = getattr(exc, "problem_mark", None)
+        reason = (getattr(exc, "problem", None) or str(exc)).splitlines()[0]
+        raise RunbookError(f"{path}:{mark.line + 2 if mark else 2}: invalid front matter: {reason}") from None
     if not isinstance(meta, dict) or "title" not in meta:
         raise RunbookError(f"{path}:2: runbook front matter needs a title")
+    keywords = meta.get("keywords") or ()
+    if not isinstance(keywords, (list, tuple)) or any(isinstance(k, (list, dict)) for k in keywords):
+        raise RunbookError(f"{path}:{meta.line_of('keywords')}: 'keywords' must be a list of words")
     rid = str(meta.get("id", path.stem))
-    return Runbook(rid, str(meta["title"]), tuple(str(k) for k in meta.get("keywords") or ()), m[2].strip(), str(path))
+    return Runbook(rid, str(meta["title"]), tuple(str(k) for k in keywords), m[2].strip(), str(path))
 
 
 def find(books: dict[str, Runbook], query: str) -> list[Runbook]:

@@ -133,10 +133,10 @@ def test_listing_input(tmp_path: Path):
 @pytest.mark.parametrize("args, message", [
     (("check", "/no/such/release.tgz", "--user", "tester"), "faultlens: error: /no/such/release.tgz: cannot read: No such file or directory\n"),
     (("check", "samples/packages", "--user", "tester", "--extract-as", "nobody"), "faultlens: error: --extract-as must be one of root, user\n"),
-    (("check", "samples/packages", "--user", "tester", "--umask", "9z"), "faultlens: error: --umask must be octal, like 022 or 0077, not '9z'\n"),
-    (("check", "samples/packages", "--user", "tester", "--umask", "-1"), "faultlens: error: --umask must be octal, like 022 or 0077, not '-1'\n"),
+    (("check", "samples/packages", "--user", "tester", "--umask", "9z"), "faultlens: error: --umask must be octal from 000 to 0777, like 022 or 0077, not '9z'\n"),
+    (("check", "samples/packages", "--user", "tester", "--umask", "-1"), "faultlens: error: --umask must be octal from 000 to 0777, like 022 or 0077, not '-1'\n"),
     (("check", "samples/packages", "--user", "tester", "--umask", "77777777777"),
-     "faultlens: error: --umask must be octal, like 022 or 0077, not '77777777777'\n"),
+     "faultlens: error: --umask must be octal from 000 to 0777, like 022 or 0077, not '77777777777'\n"),
     (("check", "README.md", "--user", "tester"), "faultlens: error: README.md: not a directory, a package (.deb .rpm .whl .zip .apk .tar .tar.gz .tar.bz2 .tar.xz .tar.zst) or a file listing faultlens can read\n"),
 ])
 def test_bad_usage_exits_2_with_one_line(args, message):

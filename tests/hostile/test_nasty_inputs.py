@@ -15,7 +15,7 @@ import pytest
 
 from faultlens import bigscan
 from faultlens.ingest import sources
-from faultlens.ingest.sources import read_inputs
+from faultlens.ingest.sources import InputError, read_inputs
 from faultlens.pipeline import explain
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,14 +27,21 @@ def faultlens(*args: str, stdin: str | None = None) -> subprocess.CompletedProce
                           cwd=ROOT, timeout=300)
 
 
-def test_empty_input(tmp_path: Path, kb):
+def test_empty_input_alone_is_an_input_error_beside_a_log_a_note(tmp_path: Path, kb):
+    """Issue 15: nothing readable (empty, binary only) is exit 2 with one line, not 1."""
     empty = tmp_path / "empty.log"
     empty.write_bytes(b"")
-    result = explain([str(empty)], kb)
-    assert result.verdict == "unexplained"
+    with pytest.raises(InputError, match=r"^nothing readable \(.*empty.log: empty input: nothing to read\)$"):
+        explain([str(empty)], kb)
+    good = tmp_path / "good.log"
+    good.write_text("OSError: [Errno 28] No space left on device\n")
+    result = explain([str(empty), str(good)], kb)
     assert (result.inputs[0].kind, result.inputs[0].problems[0].reason) == ("empty", "empty input: nothing to read")
-    out = faultlens("explain", stdin="")
-    assert out.returncode == 1 and "Traceback" not in out.stderr
+    (tmp_path / "a.out").write_bytes(b"\x7fELF\x02\x01\x01" + b"\x00" * 200)
+    for args, stdin in ((["explain"], ""), (["explain", "-"], ""), (["explain", str(tmp_path / "a.out")], None)):
+        out = faultlens(*args, stdin=stdin)
+        assert out.returncode == 2 and out.stderr.startswith("faultlens: error: nothing readable (")
+        assert out.stderr.count("\n") == 1
 
 
 def test_binary_files_among_logs_are_skipped_with_a_note(tmp_path: Path, kb):
@@ -92,13 +99,14 @@ def test_5_gib_log_is_read_in_bounded_memory(tmp_path: Path):
     assert peak_mib < 1500
 
 
-def test_gzip_bomb_is_stopped_at_the_limit(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(sources, "MAX_BLOB_BYTES", 1 << 20)
+def test_gzip_bomb_file_is_streamed_in_bounded_memory(tmp_path: Path, monkeypatch):
+    """A gzip'd file is re-readable: its end is held, the rest left to bigscan."""
+    monkeypatch.setattr(sources, "HELD_BYTES", 1 << 20)
     bomb = tmp_path / "bomb.log.gz"
     bomb.write_bytes(gzip.compress(b"A" * (64 << 20)))
     blobs, problems = read_inputs([str(bomb)])
-    assert len(blobs[0].data) == 1 << 20
-    assert problems[0].reason == "decompressed size exceeds 1 MiB; read only the first part"
+    assert problems == [] and len(blobs[0].data) == 1 << 20
+    assert blobs[0].head == sources.Head(str(bomb), 63 << 20, 64 << 20, "gzip")
 
 
 def _tar_with_nasty_members() -> bytes:
@@ -183,3 +191,28 @@ def test_any_encoding(tmp_path: Path, kb, data):
     log = tmp_path / "enc.log"
     log.write_bytes(data)
     assert explain([str(log)], kb).findings[0].id == "readonly-filesystem"
+
+
+def test_a_json_line_nested_100000_deep_is_kept_as_text_and_the_rest_explained(tmp_path: Path, kb):
+    """M6: the RecursionError of json.loads escaped the sniffer and aborted explain."""
+    app = tmp_path / "app.log"
+    app.write_text('{"msg": ' + "[" * 100_000 + "]" * 100_000 + '}\n{"msg": "disk: No space left on device"}\n')
+    good = tmp_path / "good.log"
+    good.write_text("2026-11-20 10:00:01 ERROR write failed: [Errno 28] No space left on device\n")
+    result = explain([str(app), str(good)], kb)
+    assert [(e.source, e.line) for e in result.findings[0].evidence] == [(str(app), 2), (str(good), 1)]
+
+
+@pytest.mark.parametrize("stamp, shown", [
+    ("99999999999999999999", ""), ("253402300800000000", ""), ("²", ""), ("9" * 5000, ""),
+    ("1764040082000000", "2025-11-25T03:08:02Z "),
+])
+def test_journald_timestamps_out_of_range_are_shown_without_a_time(tmp_path: Path, kb, stamp, shown):
+    """M7: datetime.fromtimestamp's ValueError (year 3170843) aborted explain."""
+    journal = tmp_path / "journal.json"
+    entry = ('{"__REALTIME_TIMESTAMP": "%s", "PRIORITY": "3", "MESSAGE": "write failed: No space left on device"}\n'
+             '{"__REALTIME_TIMESTAMP": "1", "PRIORITY": "99999999999999999999999", "MESSAGE": "x"}\n' % stamp)
+    journal.write_text(entry)
+    result = explain([str(journal)], kb)
+    assert result.inputs[0].format == "journald-json"
+    assert result.findings[0].evidence[0].text == f"{shown}<err> write failed: No space left on device"

@@ -4,11 +4,40 @@ from __future__ import annotations
 
 import codecs
 
-from faultlens.ingest.decode import looks_binary, to_text
+import pytest
+
+from faultlens.ingest.decode import looks_binary, nul_count, to_text
 
 
-def test_invalid_utf8_is_replaced_not_fatal():
-    assert to_text(b"ok \xff\xfe bad\nnext\n") == "ok \ufffd\ufffd bad\nnext\n"
+def test_invalid_utf8_in_a_utf8_log_is_replaced_not_fatal():
+    assert to_text(b"caf\xc3\xa9 ok \xff\xfe bad\nnext\n") == "café ok \ufffd\ufffd bad\nnext\n"
+
+
+# Real text in the legacy single-byte encodings (not U+FFFD in evidence): Latin-1 has no
+# characters at 0x80-0x9F, CP1252 puts quotes, dashes and the euro sign there.
+@pytest.mark.parametrize("text, encoding", [
+    ("2026-11-20 10:00:01 ERREUR: échec de l'écriture: périphérique plein, réessayez à 10h\n", "latin-1"),
+    ("2026-11-20 10:00:01 FEHLER: Datei »Größe.cfg« konnte nicht geöffnet werden: Zugriff verweigert\n", "latin-1"),
+    ("2026-11-20 10:00:01 ERROR: “deploy” failed – cost €12 … naïve retry\n", "cp1252"),
+])
+def test_legacy_single_byte_logs_are_decoded(text, encoding):
+    assert to_text(text.encode(encoding)) == text
+
+
+def test_a_utf8_log_starting_with_ff_fe_is_not_utf16():
+    raw = b"\xff\xfe\xfa garbage \xc3\x28 \n" + "2026 ERROR No space left on device — é\n".encode()
+    assert to_text(raw).endswith("2026 ERROR No space left on device — é\n")
+    real = b"\xff\xfe" + "Read-only file system\nnext\n".encode("utf-16-le")
+    assert to_text(real) == "Read-only file system\nnext\n"
+
+
+def test_nul_runs_are_dropped_and_counted_not_binary():
+    raw = b"\x00" * 1000 + b"start\nERROR disk full\n" + b"\x00" * 10 + b"after\n"
+    assert not looks_binary(raw)
+    assert to_text(raw) == "start\nERROR disk full\nafter\n" and nul_count(raw) == 1010
+    assert looks_binary(b"\x7fELF\x02\x01\x01" + b"\x00" * 200 + b"No space left on device")
+    assert looks_binary(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 100)
+    assert nul_count("utf-16 text\n".encode("utf-16-le")) == 0
 
 
 def test_utf16_with_and_without_bom():

@@ -54,8 +54,11 @@ def test_truncated_gzip_is_a_problem_and_others_go_on(tmp_path: Path):
     good = tmp_path / "good.log"
     good.write_text("fine\n")
     blobs, problems = read_inputs([str(bad), str(good)])
-    assert [b.source for b in blobs] == [str(good)]
-    assert problems[0].source == str(bad) and "corrupt gzip" in problems[0].reason
+    assert [b.source for b in blobs] == [str(bad), str(good)] and blobs[0].data == b"x" * len(blobs[0].data)
+    assert [(p.source, p.reason.split(" (")[0]) for p in problems] == [(str(bad), "truncated gzip data after 512 bytes")]
+    (tmp_path / "worse.log.gz").write_bytes(gzip.compress(b"x" * 10000)[:12])  # broken before a byte came out
+    blobs, problems = read_inputs([str(tmp_path / "worse.log.gz")])
+    assert blobs == [] and problems[0].reason.startswith("corrupt gzip data: ")
 
 
 def test_missing_and_unreadable_inputs_are_problems(tmp_path: Path, monkeypatch):

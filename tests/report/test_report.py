@@ -52,7 +52,8 @@ def test_unexplained_failures_are_clustered_and_the_corrupt_run_listed(report: P
     cluster = summary["clusters"][0]
     assert cluster["count"] == 4 and "ERROR fixture <*> firmware CRC <*> rejected by DUT bootloader" in cluster["template"]
     assert summary["errors"] == [{"run": "run-station-06-00013.tgz",
-                                  "error": "corrupt gzip data: Compressed file ended before the end-of-stream marker was reached"}]
+                                  "error": "truncated gzip data after 512 bytes (Compressed file ended before the "
+                                           "end-of-stream marker was reached): read what came before"}]
     assert summary["totals"] == {"runs": 40, "failing": 16, "explained": 12, "unexplained": 4, "passed": 23, "errors": 1}
 
 

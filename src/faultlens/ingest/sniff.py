@@ -166,7 +166,7 @@ def _json_object(line: str) -> dict | None:
 
     try:
         value = json.loads(line)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
         return None
     return value if isinstance(value, dict) else None
 

@@ -12,14 +12,14 @@ from pathlib import Path
 from faultlens.cache import digest, memo
 from faultlens.kb.model import Cause, EventFilter, Example, KnowledgeBase, Lexicon, Pattern, Signal
 from faultlens.kb.patterns import PatternError, check_pattern
-from faultlens.kb.yamlload import Mapping, load_yaml, yaml_error
+from faultlens.kb.yamlload import Mapping, YAMLBoundError, load_yaml, yaml_error
 from faultlens.resources import causes_dir, data_dir
 
 SIGNALS_FILE = "signals.yaml"
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 CATEGORIES = ("permissions", "resources", "dependencies", "network", "releases", "crashes", "tests", "product",
               "environment")
-_DURATION = re.compile(r"^(\d+)\s*(s|m|h|d)$")
+_DURATION = re.compile(r"^(\d{1,6})\s*(s|m|h|d)$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -58,7 +58,12 @@ def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:
     for d in dirs:
         sig_file = d / SIGNALS_FILE
         if sig_file.is_file():
-            calibration = _load_shared(sig_file, shared, lexicon) or calibration
+            try:
+                calibration = _load_shared(sig_file, shared, lexicon) or calibration
+            except KBError as exc:
+                if errors is None or d == dirs[0]:
+                    raise
+                errors.append(str(exc))
         cause_files += sorted(p for p in _yaml_files(d) if p.name != SIGNALS_FILE)
     causes: dict[str, Cause] = {}
     for path in cause_files:
@@ -101,11 +106,13 @@ def _version(dirs: list[Path], files: list[Path]) -> str:
 
 def _read(path: Path) -> Mapping:
     try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except yaml_error() as exc:
+        data = load_yaml(path.read_text(encoding="utf-8"), str(path))
+    except YAMLBoundError as exc:
+        raise KBError(str(exc)) from None
+    except (*yaml_error(), ValueError) as exc:  # ValueError: an impossible date (2026-02-30)
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason = (getattr(exc, "problem", None) or str(exc)).splitlines()[0]
         raise KBError(f"{path}{where}: invalid YAML: {reason}") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise KBError(f"{path}: cannot read: {exc}") from None
@@ -117,6 +124,9 @@ def _read(path: Path) -> Mapping:
 def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[tuple[float, float]]:
     """Shared signals and lexicon go into the dicts; the calibration knots (if any) are returned."""
     data = _read(path)
+    for field in ("signals", "lexicon"):
+        if data.get(field) and not isinstance(data[field], Mapping):
+            raise KBError(f"{path}:{data.line_of(field)}: '{field}' must map names to entries")
     for key, spec in (data.get("signals") or {}).items():
         if not isinstance(spec, Mapping) or not isinstance(spec.get("pattern"), str):
             raise KBError(f"{path}:{data['signals'].line_of(key)}: shared signal {key!r} needs a 'pattern' string")
@@ -174,7 +184,7 @@ def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:
     if dup:
         problems.append(f"{where('signals')}: signal id {dup!r} is used twice")
     kinds = {s.id: s.kind for s in signals}
-    requires = tuple(data.get("requires") or ())
+    requires = _strings(data, "requires", path)
     if signals_ok:  # a reference to a signal that failed to load would be a second, false, report
         for s in signals:
             for ref in (s.after, s.then):
@@ -188,8 +198,19 @@ def _load_cause(path: Path, shared: dict[str, Pattern]) -> Cause:
         raise KBError(problems[0], problems)
     return Cause(cid, str(data["title"]), data["category"], str(data["summary"]).strip(),
                  str(data.get("runbook", cid)), tuple(signals), requires,
-                 tuple(str(s) for s in data.get("next_steps") or ()), examples, str(path),
-                 tuple(str(s) for s in data.get("sources") or ()), bool(data.get("symptom", False)))
+                 _strings(data, "next_steps", path), examples, str(path),
+                 _strings(data, "sources", path), bool(data.get("symptom", False)))
+
+
+def _strings(data: Mapping, key: str, path: Path) -> tuple[str, ...]:
+    """An optional list of texts (a number or a word is one text); nested lists and mappings are mistakes."""
+    raw = data.get(key)
+    if raw is None:
+        return ()
+    raw = raw if isinstance(raw, list) else [raw]
+    if any(isinstance(item, (list, dict)) for item in raw):
+        raise KBError(f"{path}:{data.line_of(key)}: '{key}' must be a list of texts")
+    return tuple(str(item) for item in raw)
 
 
 def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
@@ -207,6 +228,9 @@ def _signal(cid: str, spec, path: Path, shared: dict[str, Pattern]) -> Signal:
     if len(kinds) != 1:
         raise KBError(f"{path}:{line}: signal {sid!r} needs exactly one of 'log', 'use', 'fact', 'then', 'event'")
     kind = kinds[0]
+    for ref in ("use", "fact", "after", "then"):
+        if ref in spec and not isinstance(spec[ref], str):
+            raise KBError(f"{path}:{spec.line_of(ref)}: signal {sid!r}: '{ref}' must name one signal or fact")
     if kind == "event":
         corroborate = spec.get("corroborate", False)
         if not isinstance(corroborate, bool):
@@ -311,6 +335,8 @@ def _examples(raw, path: Path, problems: list[str]) -> tuple[Example, ...]:
         return ()
     out = []
     for polarity in ("positive", "negative"):
+        if not isinstance(raw.get(polarity) or [], list):
+            raise KBError(f"{path}:{raw.line_of(polarity)}: '{polarity}' must be a list of examples")
         for i, ex in enumerate(raw.get(polarity) or ()):
             if not isinstance(ex, Mapping):
                 problems.append(f"{path}:{raw.line_of(polarity)}: each example must be a mapping")
@@ -321,7 +347,11 @@ def _examples(raw, path: Path, problems: list[str]) -> tuple[Example, ...]:
             if not isinstance(inputs, dict) or not inputs:
                 problems.append(f"{path}:{ex.line}: example needs 'log' text or 'inputs' (file name -> content)")
                 continue
+            user = ex.get("user")
+            if user is not None and not isinstance(user, str):
+                problems.append(f"{path}:{ex.line_of('user')}: example 'user' must be an account name")
+                continue
             out.append(Example(str(ex.get("name", f"{polarity} #{i + 1}")),
                                {str(k): str(v) for k, v in inputs.items()}, polarity == "positive",
-                               ex.get("user"), ex.line))
+                               user, ex.line))
     return tuple(out)

@@ -67,6 +67,7 @@ def check_pattern(regex: str) -> None:
 def _options():
     opts = re2.Options()
     opts.max_mem = 64 << 20
+    opts.log_errors = False  # a bad pattern is reported once, as a KBError line, not also by absl on stderr
     return opts
 
 
@@ -74,7 +75,15 @@ def pattern_set(regexes: tuple[str, ...]):
     """An RE2 set of engine-ready patterns: Match(line) gives the indices of those that match
     anywhere in it, in one pass (one compilation instead of one per pattern)."""
     found = re2.Set.SearchSet(_options())
-    for regex in regexes:
-        found.Add(regex.encode())
-    found.Compile()
+    try:
+        for regex in regexes:
+            found.Add(regex.encode())
+        found.Compile()
+    except re2.error as exc:  # too many patterns for max_mem: the caller asks pattern by pattern
+        raise PatternError(_reason(exc)) from None
     return found
+
+
+def _reason(exc: Exception) -> str:
+    reason = exc.args[0] if exc.args else exc
+    return reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)

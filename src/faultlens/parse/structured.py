@@ -18,6 +18,8 @@ MESSAGE_KEYS = ("message", "msg", "MESSAGE", "log", "@message", "text", "Message
 TIME_KEYS = ("time", "timestamp", "@timestamp", "ts", "date", "Timestamp")
 LEVEL_KEYS = ("level", "severity", "lvl", "loglevel", "Level")
 DETAIL_KEYS = ("error", "err", "exception", "exc_info", "stack", "stack_trace", "stacktrace", "caller_error")
+# __REALTIME_TIMESTAMP is microseconds since 1970; past the year 9999 it is no time (shown without one)
+_LAST_MICROSECOND = 253402300799 * 10**6
 _PRIORITIES = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
 
 View = list[tuple[int, str, "str | None"]]
@@ -92,7 +94,7 @@ def _json_lines(source: str, raw: bytes, render) -> LogText:
             continue
         try:
             entry = json.loads(line)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes: kept as text
             entry = None
         if isinstance(entry, dict):
             rendered, context = render(entry)
@@ -108,12 +110,12 @@ def _journald_line(entry: dict) -> tuple[str, str | None]:
         message = bytes(b for b in message if isinstance(b, int) and 0 <= b < 256).decode("utf-8", "replace")
     when = ""
     stamp = entry.get("__REALTIME_TIMESTAMP")
-    if isinstance(stamp, str) and stamp.isdigit():
+    if isinstance(stamp, str) and stamp.isascii() and stamp.isdigit() and len(stamp) <= 17 and int(stamp) < _LAST_MICROSECOND:
         when = datetime.fromtimestamp(int(stamp) / 1e6, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     unit = entry.get("_SYSTEMD_UNIT") or entry.get("SYSLOG_IDENTIFIER") or entry.get("_COMM") or ""
     pid = entry.get("_PID")
     priority = entry.get("PRIORITY")
-    level = _PRIORITIES[int(priority)] if isinstance(priority, str) and priority.isdigit() and int(priority) < 8 else ""
+    level = _PRIORITIES[int(priority)] if isinstance(priority, str) and priority in "01234567" and priority else ""
     who = f"{unit}[{pid}]" if pid else unit
     return " ".join(p for p in (when, f"{who}:" if who else "", f"<{level}>" if level else "", str(message)) if p), unit or None
 

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import re
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+# What a terminal obeys rather than shows: C0 controls but tab and newline (ESC starts CSI/OSC
+# sequences), DEL, C1 controls (U+009B CSI, U+009D OSC, U+009C ST... in 8-bit terminals),
+# bidirectional overrides and isolates (text that reads differently than it runs: CVE-2021-42574),
+# and lone surrogates (undecodable file names), which no terminal stream can even encode.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def console(file=None, color: bool | None = None):
@@ -18,16 +22,20 @@ def console(file=None, color: bool | None = None):
 
 
 def inert(text: str) -> str:
-    """Log text made safe for a terminal: control characters (escape sequences) shown as '?'."""
+    """Text from logs, file names, archives, --kb files or the command line made safe for a
+    terminal: every character in _CONTROL shown as '?'. The one sanitizer: everything printed
+    that a user or a log controls goes through here (or inert_line)."""
     return _CONTROL.sub("?", text)
 
 
 def inert_line(text: str) -> str:
-    """For one-line contexts (file names): line breaks shown as \\n, not obeyed."""
+    """For one-line contexts (file names, titles, --user): line breaks shown as \\n, not obeyed."""
     return inert(text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def where(source: str, line: int | None) -> str:
+    """file:line for the reader; the file (or tar member) name made inert."""
+    source = inert_line(source)
     return f"{source}:{line}" if line else source
 
 

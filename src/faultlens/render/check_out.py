@@ -32,8 +32,8 @@ def _entry_line(e) -> str:
 def terminal(report: CheckReport, console: Console) -> None:
     errors = [g for g in report.groups if g.severity == "error"]
     verdict = (Text("would fail", style="bold red") if errors else Text("ok", style="bold green"))
-    console.print(Text.assemble(("faultlens check: ", "bold"), f"{report.target} ({report.kind}, {report.checked} entries) ",
-                                f"for {report.user}: ", verdict))
+    console.print(Text.assemble(("faultlens check: ", "bold"), f"{inert_line(report.target)} ({report.kind}, {report.checked} entries) ",
+                                f"for {inert_line(report.user)}: ", verdict))
     for note in report.notes:
         console.print(Text(f"  {inert(note)}", style="dim"))
     console.print()
@@ -44,9 +44,9 @@ def terminal(report: CheckReport, console: Console) -> None:
             console.print(Text(f"          {inert_line(_entry_line(e))}"))
         if len(group.entries) > SHOWN:
             console.print(Text(f"          ... and {len(group.entries) - SHOWN} more (--format json lists all)", style="dim"))
-        console.print(Text(f"          fix: {group.fix}", style="dim"))
+        console.print(Text(f"          fix: {inert_line(group.fix)}", style="dim"))
     for check, why in report.skipped:
-        console.print(Text(f"SKIPPED {check}: {why}", style="dim"))
+        console.print(Text(f"SKIPPED {inert_line(check)}: {inert_line(why)}", style="dim"))
     if not any(g.severity != "note" for g in report.groups):
         console.print(Text("nothing would stop it: readable, traversable, executable where it should be", style="green"))
 

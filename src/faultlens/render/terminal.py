@@ -11,7 +11,7 @@ import sys
 from typing import TextIO
 
 from faultlens.model import BaselineReport, Explanation, Finding
-from faultlens.render import console, inert, shown_blocks, where
+from faultlens.render import console, inert, inert_line, shown_blocks, where
 
 PROBLEMS_SHOWN = 8
 NEW_LINES_SHOWN = 40  # of the baseline comparison's new lines (JSON has them all)
@@ -41,7 +41,7 @@ def view(result: Explanation, top: int) -> list[Line]:
     shown = result.findings[:top]
     out.append(_headline(result, shown))
     if result.account.name or result.facts:
-        out.append([(f"service account: {result.account.name or '?'} ({result.account.how})", "dim")])
+        out.append([(f"service account: {inert_line(result.account.name or '?')} ({inert_line(result.account.how)})", "dim")])
     out.append([])
     if result.verdict == "unexplained" and shown:
         out.append([("Possible causes, with weak evidence only:", "bold")])
@@ -65,7 +65,7 @@ def view(result: Explanation, top: int) -> list[Line]:
 
 
 def _baseline(b: BaselineReport) -> list[Line]:
-    out: list[Line] = [[(f"New since the passing run ({', '.join(b.sources)}):", "bold")]]
+    out: list[Line] = [[(f"New since the passing run ({', '.join(map(inert_line, b.sources))}):", "bold")]]
     out += [[("  on disk: ", None), (inert(text), None)] for text, _count in b.changes]
     blocks, left = shown_blocks(list(b.new_lines), NEW_LINES_SHOWN, BLOCK_SHOWN)
     for n, (block, cut) in enumerate(blocks):
@@ -88,14 +88,14 @@ def _headline(result: Explanation, shown: list[Finding]) -> Line:
     snaps = sum(1 for i in result.inputs if i.kind == "snapshot")
     read = f"({logs} log{'s' * (logs != 1)}, {snaps} snapshot file{'s' * (snaps != 1)} read)"
     if result.verdict == "explained":
-        return [("faultlens: ", "bold"), (shown[0].title, "bold green"),
+        return [("faultlens: ", "bold"), (inert_line(shown[0].title), "bold green"),
                 (f" (confidence {shown[0].confidence:.2f}) ", None), (read, "dim")]
     return [("faultlens: ", "bold"), ("unexplained", "bold yellow"), (": no known cause has real support ", None),
             (read, "dim")]
 
 
 def _finding(n: int, f: Finding) -> list[Line]:
-    out: list[Line] = [[(f"{n}. {f.id}", "bold"), (f"  {f.title}  ", None),
+    out: list[Line] = [[(f"{n}. {f.id}", "bold"), (f"  {inert_line(f.title)}  ", None),
                         (f"confidence {f.confidence:.2f}", _confidence_style(f.confidence))],
                        [("   ", None), (inert(f.summary), None)]]
     if f.evidence:
@@ -103,16 +103,16 @@ def _finding(n: int, f: Finding) -> list[Line]:
         width = max(len(where(e.source, e.line)) for e in f.evidence)
         for e in f.evidence:
             first, *more = inert(e.text).split("\n")
-            label = f"  [{e.signal}]" + (f" in {inert(e.context)}" if e.context else "")
+            label = f"  [{e.signal}]" + (f" in {inert_line(e.context)}" if e.context else "")
             out.append([(f"     {where(e.source, e.line):<{width}}  ", "cyan"), (first, None), (label, "dim")])
             out += [[(" " * (7 + width), None), (line, None)] for line in more]
     if f.against:
         out.append([("   against: " + ", ".join(sorted({e.signal for e in f.against})), "dim")])
     if f.runbook:
-        out.append([("   runbook: ", "bold"), (f.runbook.title, None), (f"   (faultlens runbook {f.runbook.id})", "dim")])
+        out.append([("   runbook: ", "bold"), (inert_line(f.runbook.title), None), (f"   (faultlens runbook {f.runbook.id})", "dim")])
     if f.next_steps:
         out.append([("   next steps:", "bold")])
-        out += [[(f"     $ {inert(step)}", None)] for step in f.next_steps]
+        out += [[(f"     $ {inert_line(step)}", None)] for step in f.next_steps]
     return out + [[]]
 
 
