@@ -271,12 +271,13 @@ def _pattern(regex, path: Path, line: int, case=None) -> str:
         raise KBError(f"{path}:{line}: pattern must be a non-empty string")
     if case not in (None, "sensitive", "insensitive"):
         raise KBError(f"{path}:{line}: case must be 'sensitive' or 'insensitive'")
+    written = regex
     if case != "sensitive" and not regex.startswith("(?i)"):
         regex = "(?i)" + regex
     try:
         check_pattern(regex)
     except PatternError as exc:
-        raise KBError(f"{path}:{line}: bad pattern {regex!r}: {exc}") from None
+        raise KBError(f"{path}:{line}: bad pattern {written!r}: {exc}") from None
     return regex
 
 
