@@ -25,6 +25,7 @@ that one.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter, defaultdict
 from functools import cache
@@ -43,6 +44,8 @@ class Config(Struct, frozen=True):
     join: bool = True  # values next to each other are one value
     slots: bool = True  # a position where some tokens are values holds values
     vocab: bool = True  # tokens the log uses as values elsewhere are values
+    hosts: bool = True  # a.example.com, b.example.org: values
+    optional: bool = True  # "user  from <*>" (an empty value) is "user <*> from <*>"
     absorb: int = 8  # a template this many times rarer than a more general one it fits is that one (0: never)
 
 
@@ -59,6 +62,7 @@ _DATE = (rf"(^|[^A-Za-z0-9_])(?:{_DAY} +)?{_MONTH} +([0-9])", (1, "", 2))  # "Fr
 _UNIT = (r"([0-9]) +(?:[KMGTP]i?B|B|bytes|[mun]?s|secs?|seconds|min|minutes|hours?|days)($|[^A-Za-z0-9_])",
          (1, "", 2))
 _PATH = (rf"(^|[{_D}])(?:[A-Za-z][A-Za-z0-9+.-]*://|~?/)[^{_D}]+", (1, WILDCARD))  # /a/b, ~/a, http://x
+_HOST = (rf"(^|[{_D}])[^{_D}]*[A-Za-z0-9-]\.(?:com|net|org|edu|gov|mil|info|biz)($|[{_D}])", (1, WILDCARD, 2))
 _DIGIT = (rf"(^|[{_D}])[^{_D}]*[0-9][^{_D}]*", (1, WILDCARD))  # a run with a digit
 _EMPTY = (r"([(\[])([)\]])", (1, WILDCARD, 2))  # an empty value
 _GLUED = (rf"<\*>(?:[^{_WS}A-Za-z0-9_<]*<\*>)+", (WILDCARD,))  # "<*>:<*>", "<*>,<*>": one value
@@ -66,7 +70,7 @@ _SPACED = (r"<\*>(?:[ \t]+<\*>)+", (WILDCARD,))  # "<*> <*> <*>": one value
 
 
 def _mask_set(config: Config) -> tuple:
-    return ((_DATE, _UNIT) + ((_PATH,) if config.paths else ()) + (_DIGIT, _EMPTY, _GLUED)
+    return ((_DATE, _UNIT) + ((_PATH,) if config.paths else ()) + ((_HOST,) if config.hosts else ()) + (_DIGIT, _EMPTY, _GLUED)
             + ((_SPACED,) if config.join else ()))
 
 
@@ -142,7 +146,19 @@ class Mined(Struct):
 
 
 def mine(lines: list[str], config: Config = DEFAULT) -> Mined:
-    return mine_masked(mask_lines(lines, config), config)
+    """The lines' templates and, for each line, the index of its own (numbered by first
+    appearance). Each distinct digit-folded line is masked and looked up once."""
+    folded = _fold_digits(lines)
+    per_folded = Counter(folded)  # insertion-ordered: first appearance
+    distinct = list(per_folded)
+    masked = _mask_distinct(distinct, config)
+    counts: Counter = Counter()
+    for key, n in zip(masked, per_folded.values()):
+        counts[key] += n
+    template_of = _merge(counts, config)
+    index: dict[str, int] = {}
+    group_of = {f: index.setdefault(template_of[key], len(index)) for f, key in zip(distinct, masked)}
+    return Mined(list(index), list(map(group_of.__getitem__, folded)))
 
 
 def mine_masked(masked: list[str], config: Config = DEFAULT) -> Mined:
@@ -170,6 +186,23 @@ def _slot(seen: Counter) -> str | None:
         if all(_fits(shape, tok) for tok in seen):
             return shape
     return None
+
+
+_CUT = set("()[]{}\"'=,;:")
+
+
+def _shape(seen: Counter) -> str:
+    """A value position as the template shows it: the words its tokens share around the value
+    ("user=root", "user=admin" -> "user=<*>"), cut at a delimiter."""
+    tokens = list(seen)
+    head = os.path.commonprefix(tokens)
+    tail = os.path.commonprefix([t[::-1] for t in tokens])[::-1]
+    cut = max((i + 1 for i, c in enumerate(head) if c in _CUT), default=0)
+    head = head[:cut]
+    tail = tail[len(tail) - max((len(tail) - i for i, c in enumerate(tail) if c in _CUT), default=0):]
+    if len(head) + len(tail) > min(len(t) for t in tokens):
+        return WILDCARD  # "a=" and "a=b": no room between
+    return head + WILDCARD + tail
 
 
 class _Group:
@@ -204,7 +237,7 @@ def _merge(counts: Counter, config: Config) -> dict[str, str]:
                 g.values[pos] = shape
             elif len(seen) >= config.min_distinct and (len(seen) ** 2 >= seen.total()
                                                        or min(seen.values()) <= config.rare):
-                g.values[pos] = WILDCARD
+                g.values[pos] = _shape(seen)
             else:
                 continue
             vocab.update(tok for tok in seen if WILDCARD not in tok)
@@ -212,7 +245,7 @@ def _merge(counts: Counter, config: Config) -> dict[str, str]:
         for g in groups:
             for pos, seen in g.open.items():
                 if pos not in g.values and all(tok in vocab for tok in seen):
-                    g.values[pos] = WILDCARD
+                    g.values[pos] = _shape(seen)
     out: dict[str, str] = {}
     for g in groups:
         for tokens, _, key in g.members:
@@ -220,9 +253,32 @@ def _merge(counts: Counter, config: Config) -> dict[str, str]:
             if config.join:
                 shown = [tok for i, tok in enumerate(shown) if not (tok == WILDCARD and i and shown[i - 1] == WILDCARD)]
             out[key] = " ".join(shown)
+    if config.optional:
+        _optional(out)
     if config.absorb:
         _absorb(out, counts, config.absorb)
     return out
+
+
+def _optional(out: dict[str, str]) -> None:
+    """A template that is another one less one standalone value is that one: the same message
+    printed with an empty value ("Invalid user  from <*>" and "Invalid user <*> from <*>")."""
+    longer: dict[tuple[str, ...], str] = {}
+    for t in sorted(set(out.values())):
+        tokens = t.split()
+        for i, tok in enumerate(tokens):
+            if tok == WILDCARD:
+                longer.setdefault(tuple(tokens[:i] + tokens[i + 1:]), t)
+    if not longer:
+        return
+    final: dict[str, str] = {}
+    for t in set(out.values()):
+        u = t
+        while (v := longer.get(tuple(u.split()))) is not None:  # one token longer each time: ends
+            u = v
+        final[t] = u
+    for key, t in out.items():
+        out[key] = final[t]
 
 
 def _root_groups(items: list[tuple[tuple[str, ...], int, str]]) -> list[_Group]:
