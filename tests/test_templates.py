@@ -95,10 +95,11 @@ def test_a_rare_line_that_fits_a_far_commoner_template_joins_it():
     """Its own words outnumber the ones it shares: Brain gives it a root of its own."""
     lines = [f"10.0.0.{i} GET /a/{i} size {i * 7} ok" for i in range(40)]
     odd = "alpha GET beta size gamma ok"
-    assert _one_group(lines + [odd])
-    assert mine(lines + [odd]).templates == ["<*> GET <*> size <*> ok"]
+    far_rarer = Config(absorb=8)
+    assert _one_group(lines + [odd], far_rarer)
+    assert mine(lines + [odd], far_rarer).templates == ["<*> GET <*> size <*> ok"]
     assert not _one_group(lines + [odd], Config(absorb=0))
-    assert not _one_group(lines[:10] + [odd] * 5)  # not far rarer: two messages
+    assert not _one_group(lines[:10] + [odd] * 5, far_rarer)  # not far rarer: two messages
 
 def test_values_without_digits_merge_but_a_few_frequent_words_are_different_messages():
     users = ["root", "admin", "guest", "oracle", "test", "pi", "ubuntu", "git"]
@@ -113,8 +114,9 @@ def test_values_without_digits_merge_but_a_few_frequent_words_are_different_mess
 
 def test_a_rare_value_among_frequent_ones_is_still_a_value():
     lines = ["session closed for user cyrus"] * 40 + ["session closed for user news"] * 40 \
-        + ["session closed for user root"]
+        + ["session closed for user games"] * 40 + ["session closed for user root"]
     assert len(set(mine(lines).groups)) == 1
+    assert len(set(mine(lines, Config(rare=0)).groups)) == 4
 
 
 def test_lines_with_their_own_line_breaks_are_masked_one_by_one():
