@@ -138,7 +138,8 @@ def _noisy_lines(n: int) -> list[str]:
 
 @pytest.mark.parametrize("config", [DEFAULT, Config(paths=False, join=False, hosts=False)])
 def test_the_polars_path_masks_exactly_like_the_plain_path(monkeypatch, config):
-    lines = _noisy_lines(3000) + ["open /etc/x.conf", "from a.example.com:22", "ids 1 2 3", "x ~/a http://b"]
+    lines = _noisy_lines(3000) + ["open /etc/x.conf", "from a.example.com:22", "ids 1 2 3", "x ~/a http://b",
+                                  "to a.example.com", "b.example.org first"]  # a host ends a line, one starts the next
     monkeypatch.setattr(templates, "POLARS_FROM", 10**9)
     plain, plain_mined = mask_lines(lines, config), mine(lines, config)
     monkeypatch.setattr(templates, "POLARS_FROM", 0)

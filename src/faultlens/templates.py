@@ -64,7 +64,10 @@ _DATE = (rf"(^|[^A-Za-z0-9_])(?:{_DAY} +)?{_MONTH} +([0-9])", (1, "", 2))  # "Fr
 _UNIT = (r"([0-9]) +(?:[KMGTP]i?B|B|bytes|[mun]?s|secs?|seconds|min|minutes|hours?|days)($|[^A-Za-z0-9_])",
          (1, "", 2))
 _PATH = (rf"(^|[{_D}])(?:[A-Za-z][A-Za-z0-9+.-]*://|~?/)[^{_D}]+", (1, WILDCARD))  # /a/b, ~/a, http://x
-_HOST = (rf"(^|[{_D}])[^{_D}]*[A-Za-z0-9-]\.(?:com|net|org|edu|gov|mil|info|biz)\.?($|[{_D}])", (1, WILDCARD, 2))
+# (?m) and no line break in the closing delimiter: in a whole text a match must not take the
+# line break the next line's match starts after (per line, in polars, there is none to take)
+_HOST = (rf"(?m)(^|[{_D}])[^{_D}]*[A-Za-z0-9-]\.(?:com|net|org|edu|gov|mil|info|biz)\.?($|[{_D.replace(chr(92) + 'n', '')}])",
+         (1, WILDCARD, 2))
 _DIGIT = (rf"(^|[{_D}])[^{_D}]*[0-9][^{_D}]*", (1, WILDCARD))  # a run with a digit
 _EMPTY = (r"([(\[])([)\]])", (1, WILDCARD, 2))  # an empty value
 _GLUED = (rf"<\*>(?:[^{_WS}A-Za-z0-9_<]*<\*>)+", (WILDCARD,))  # "<*>:<*>", "<*>,<*>": one value
