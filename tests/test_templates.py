@@ -83,6 +83,16 @@ def test_words_the_log_uses_as_values_elsewhere_are_values():
     assert len(set(mine(lines, Config(vocab=False)).groups[-3:])) == 2
 
 
+def test_a_value_known_elsewhere_is_known_behind_its_key():
+    users = ["root", "admin", "guest", "oracle", "test", "pi", "ubuntu", "git"]
+    lines = [f"Invalid user {u} from 10.0.0.{i}" for i, u in enumerate(users * 2)]
+    lines += [f"authentication failure; rhost=10.0.0.{i} user={u}" for i, u in enumerate(["root"] * 30 + ["admin"] * 2)]
+    mined = mine(lines, Config(rare=1))
+    assert len(set(mined.groups[16:])) == 1
+    assert mined.templates[mined.groups[-1]] == "authentication failure; rhost=<*> user=<*>"
+    assert len(set(mine(lines, Config(rare=1, vocab=False)).groups[16:])) == 2
+
+
 def test_an_empty_value_is_still_the_value():
     users = ["root", "admin", "guest", "oracle", "test", "pi", "ubuntu", "git"]
     lines = [f"Invalid user {u} from 10.0.0.{i}" for i, u in enumerate(users * 2)] + ["Invalid user  from 10.0.0.77"]

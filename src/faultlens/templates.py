@@ -15,7 +15,8 @@ lines with the same root are one message, and a position where they disagree is 
   - it shows many different tokens (at least the square root of the lines) or at least
     min_distinct of which some are rare (a user, a host), or
   - some of its tokens are already values (<*>, "rhost=<*>"): the rest match that shape, or
-  - every token there is one the log uses as a value elsewhere (root, admin: users);
+  - every token there is, but for the words around it (user=root), one the log uses as a
+    value elsewhere (root, admin: users);
 a few frequent words there otherwise (GET/POST/DELETE, Started/Stopped) are different messages.
 Then lines of different lengths meet: a template's adjacent values are one (so "<*> <*> - <*>"
 and "<*> - <*>" are one message), a template that is another less one value is that one (an
@@ -183,6 +184,13 @@ def _fits(shape: str, token: str) -> bool:
     return len(token) >= len(head) + len(tail) and token.startswith(head) and token.endswith(tail)
 
 
+def _value(shape: str, token: str) -> str:
+    """The part of token under shape's <*> ("user=root" under "user=<*>": "root")."""
+    head, _, rest = shape.partition(WILDCARD)
+    tail = rest.rpartition(WILDCARD)[2]
+    return token[len(head):len(token) - len(tail)]
+
+
 def _slot(seen: Counter) -> str | None:
     """The value shape every token at a position fits, when some of them are values already:
     the most specific one ("rhost=<*>" before "<*>")."""
@@ -245,12 +253,13 @@ def _merge(counts: Counter, config: Config) -> dict[str, str]:
                 g.values[pos] = _shape(seen)
             else:
                 continue
-            vocab.update(tok for tok in seen if WILDCARD not in tok)
+            shape = g.values[pos]
+            vocab.update(_value(shape, tok) for tok in seen if WILDCARD not in tok)
     if config.vocab:
         for g in groups:
             for pos, seen in g.open.items():
-                if pos not in g.values and all(tok in vocab for tok in seen):
-                    g.values[pos] = _shape(seen)
+                if pos not in g.values and all(_value(shape := _shape(seen), tok) in vocab for tok in seen):
+                    g.values[pos] = shape
     out: dict[str, str] = {}
     for g in groups:
         for tokens, _, key in g.members:
