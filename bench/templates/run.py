@@ -37,6 +37,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import itertools  # noqa: E402
 
+import msgspec  # noqa: E402
+
 from loghub import has_corrected, load, scores, systems  # noqa: E402
 from station import generate  # noqa: E402
 
@@ -232,6 +234,18 @@ def accuracy_tables(with_drain3: bool) -> None:
     print("| **mean, left out** | | " + " | ".join(f"**{x:.3f}**" for x in out) + " |")
     print("| **mean, in-sample** | | " + " | ".join(f"**{x:.3f}**" for x in inside[:4]) + " |")
     print("| **gap** | | " + " | ".join(f"{a - b:+.3f}" for a, b in zip(out, inside[:4])) + " |")
+
+    print(f"\nOne choice changed from the in-sample pick, mean over the {len(names)} systems (corrected truth):\n")
+    print("| change | GA | FGA | systems that move |")
+    print("|---|---|---|---|")
+    for field, values in GRID.items():
+        for value in values:
+            if value == getattr(chosen, field):
+                continue
+            other = msgspec.structs.replace(chosen, **{field: value})
+            ga, fga = _mean([matrix[n, other][:2] for n in names])
+            moved = [n for n in names if matrix[n, other][:2] != matrix[n, chosen][:2]]
+            print(f"| {field}={value} | {ga:.3f} | {fga:.3f} | {', '.join(moved) or 'none'} |")
 
 
 def _timed(fn, *args) -> tuple[float, float]:

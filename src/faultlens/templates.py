@@ -42,7 +42,7 @@ class Config(Struct, frozen=True):
     """The miner's few choices. The defaults are what bench/templates picks on all the Loghub-2k
     systems it has; its leave-one-system-out run picks them on all but one and scores that one."""
     min_distinct: int = 4  # fewer different tokens at a position are different messages...
-    rare: int = 2  # ...unless one is seen in at most this many lines (a value's, not a word's)
+    rare: int = 1  # ...unless one is seen in at most this many lines (a value's, not a word's)
     paths: bool = True  # /a/b, ~/a, scheme://x are values
     join: bool = True  # values next to each other are one value
     slots: bool = True  # a position where some tokens are values holds values
