@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import random
+import sys
 from pathlib import Path
 
 import pytest
@@ -163,12 +164,36 @@ def test_groups_are_numbered_by_first_appearance():
     assert mined.templates == ["b <*>", "a x", "c y"]
 
 
-def _loghub():
-    path = Path(__file__).resolve().parent.parent / "bench" / "templates" / "loghub.py"
-    spec = importlib.util.spec_from_file_location("bench_templates_loghub", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+def _bench(name: str):
+    """A bench/templates module under a name of its own (bench/accuracy has a run.py too)."""
+    folder = Path(__file__).resolve().parent.parent / "bench" / "templates"
+    saved = list(sys.path)  # run.py puts its folders first to import loghub and station by name
+    try:
+        spec = importlib.util.spec_from_file_location(f"bench_templates_{name}", folder / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        sys.path[:] = saved
     return module
+
+
+def _loghub():
+    return _bench("loghub")
+
+
+def test_leave_one_out_picks_without_the_left_out_system():
+    run = _bench("run")
+    a, b, c = Config(min_distinct=2), Config(min_distinct=3), Config(min_distinct=4)
+    grid = [a, b, c]
+    # a is best on x and y, but fails z; b is good everywhere; c ties b where both are scored
+    matrix = {("x", a): (1.0, 1.0), ("y", a): (1.0, 1.0), ("z", a): (0.0, 0.0),
+              ("x", b): (0.9, 0.9), ("y", b): (0.9, 0.9), ("z", b): (0.9, 0.9),
+              ("x", c): (0.9, 0.9), ("y", c): (0.9, 0.9), ("z", c): (0.9, 0.9)}
+    assert run._pick(matrix, ["x", "y", "z"], grid) == b  # in-sample: a's failure on z counts
+    assert run._pick(matrix, ["x", "y"], grid) == a  # z left out: a looks best, and scores 0 on z
+    assert run._pick(matrix, ["y", "z"], [c, b]) == c  # a tie goes to the grid's first
+    assert run.configs()[0] == Config(**{f: v[0] for f, v in run.GRID.items()})
+    assert DEFAULT in run.configs() and len(run.configs()) == len(set(run.configs()))
 
 
 def test_grouping_accuracy_and_its_f1():

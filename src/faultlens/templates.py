@@ -258,7 +258,10 @@ def _merge(counts: Counter, config: Config) -> dict[str, str]:
     if config.vocab:
         for g in groups:
             for pos, seen in g.open.items():
-                if pos not in g.values and all(_value(shape := _shape(seen), tok) in vocab for tok in seen):
+                if pos in g.values:
+                    continue
+                shape = _shape(seen)
+                if all(_value(shape, tok) in vocab for tok in seen):
                     g.values[pos] = shape
     out: dict[str, str] = {}
     for g in groups:
