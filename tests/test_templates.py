@@ -191,7 +191,9 @@ def test_leave_one_out_picks_without_the_left_out_system():
               ("x", c): (0.9, 0.9), ("y", c): (0.9, 0.9), ("z", c): (0.9, 0.9)}
     assert run._pick(matrix, ["x", "y", "z"], grid) == b  # in-sample: a's failure on z counts
     assert run._pick(matrix, ["x", "y"], grid) == a  # z left out: a looks best, and scores 0 on z
-    assert run._pick(matrix, ["y", "z"], [c, b]) == c  # a tie goes to the grid's first
+    assert run._pick(matrix, ["y", "z"], [c, b]) == c  # a tie goes to the grid's first...
+    sizes = {(n, cfg): 10 for n in "xyz" for cfg in grid} | {("y", b): 9}
+    assert run._pick(matrix, ["y", "z"], [c, b], sizes) == b  # ...after the one with fewer templates
     assert run.configs()[0] == Config(**{f: v[0] for f, v in run.GRID.items()})
     assert DEFAULT in run.configs() and len(run.configs()) == len(set(run.configs()))
 

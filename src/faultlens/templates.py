@@ -20,8 +20,8 @@ lines with the same root are one message, and a position where they disagree is 
 a few frequent words there otherwise (GET/POST/DELETE, Started/Stopped) are different messages.
 Then lines of different lengths meet: a template's adjacent values are one (so "<*> <*> - <*>"
 and "<*> - <*>" are one message), a template that is another less one value is that one (an
-empty value), and, when Config.absorb says so (off as picked: Loghub's ground truth keeps rare
-enumerated states apart), a template far rarer than a more general one it fits is that one.
+empty value), and a template far rarer (Config.absorb times) than a more general one it fits is
+that one (a value neither the masks nor the counts caught).
 Brain: Yu, Chen et al., "Brain: Log Parsing with Bidirectional Parallel Tree", IEEE TSC 2023;
 its reference code is logpai/logparser (logparser/Brain, Apache-2.0); nothing is copied from it.
 """
@@ -42,14 +42,14 @@ class Config(Struct, frozen=True):
     """The miner's few choices. The defaults are what bench/templates picks on all the Loghub-2k
     systems it has; its leave-one-system-out run picks them on all but one and scores that one."""
     min_distinct: int = 4  # fewer different tokens at a position are different messages...
-    rare: int = 1  # ...unless one is seen in at most this many lines (a value's, not a word's)
+    rare: int = 3  # ...unless one is seen in at most this many lines (a value's, not a word's)
     paths: bool = True  # /a/b, ~/a, scheme://x are values
     join: bool = True  # values next to each other are one value
     slots: bool = True  # a position where some tokens are values holds values
     vocab: bool = True  # tokens the log uses as values elsewhere are values
     hosts: bool = True  # a.example.com, b.example.org: values
     optional: bool = True  # "user  from <*>" (an empty value) is "user <*> from <*>"
-    absorb: int = 0  # a template this many times rarer than a more general one it fits is that one (0: never)
+    absorb: int = 16  # a template this many times rarer than a more general one it fits is that one (0: never)
 
 
 DEFAULT = Config()
