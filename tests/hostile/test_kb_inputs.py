@@ -108,9 +108,10 @@ def test_cli_input_mistakes_are_one_line_errors_not_internal_errors(tmp_path: Pa
          "rep/summary.json: cluster 'C1' lacks its template, example or runs"),
         (("kb", "new", "--from-cluster", "C1", "--report", "rep"), '{"clusters": 5}',
          "rep/summary.json: not a faultlens report summary ('clusters' must be a list of clusters)"),
-        (("kb", "new", "--from-cluster", "C1", "--report", "rep", "--out", "nodir/d.yaml"),
+        # kb new creates a missing folder (issue 15); a file in the way is a one-line error
+        (("kb", "new", "--from-cluster", "C1", "--report", "rep", "--out", "good.log/d.yaml"),
          '{"clusters":[{"id":"C1","template":"a <*> b","count":1,"runs":["r"],"example":"a 1 b"}]}',
-         "nodir/d.yaml: cannot write: No such file or directory"),
+         "good.log/d.yaml: cannot write: File exists"),  # makedirs: good.log is a file
         (("explain", "empty"), None, "nothing could be read (no file in empty)"),
     ]
     for args, doc, message in cases:
