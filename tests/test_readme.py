@@ -32,6 +32,12 @@ SKIPPED = {
         "needs a failing host (/opt/ts/releases, /var/log/ts)",
     "faultlens explain /tmp/station-07.tgz": "reads the bundle of the collect before it",
     "scp collect.sh station-07: && ssh station-07 sh collect.sh": "needs a remote host",
+    "faultlens check sudo_1.9.13p3-1+deb12u4_amd64.deb --user nobody --group nogroup    # exit 0":
+        "a Debian package fetched by bench/packages (apt-get download), not in the repository",
+    "faultlens check numpy-2.4.6-cp311-cp311-manylinux_2_27_x86_64.whl --user nobody --umask 077   # exit 1":
+        "a wheel fetched by bench/packages (pip download), not in the repository",
+    "faultlens check release.tgz --user tester --group floor --format junit > check-results.xml":
+        "placeholder: the release a CI job builds",
 }
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d")  # the report's own clock
 
