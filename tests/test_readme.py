@@ -118,8 +118,9 @@ def _prepare(step: Step, steps: list[Step], box: Path, env: dict) -> None:
     """What a step needs that an earlier README block made: the night report in /tmp/night."""
     makes_it = re.search(r"\bfaultlens report .* --out /tmp/night\b", step.command)
     if "/tmp/night" in step.command and not makes_it and not (box / "night").exists():
-        subprocess.run(["faultlens", "report", "samples/floor-night", "--out", str(box / "night")], cwd=box, env=env,
-                       check=True, capture_output=True, timeout=600)
+        done = subprocess.run(["faultlens", "report", "samples/floor-night", "--out", str(box / "night")], cwd=box, env=env,
+                              capture_output=True, timeout=600)
+        assert done.returncode in (0, 1), done.stderr  # 1: floor-night holds a run that cannot be read
 
 
 @pytest.mark.parametrize("start, steps", blocks(), ids=[f"README.md:{start}" for start, _ in blocks()])

@@ -444,10 +444,10 @@ def kb_patterns(
         print(to_ere(pattern.regex) if ere else f"{pattern.key}\t{for_engine(pattern.regex)}")
 
 
-@kb_app.command("new", epilog=epilog("faultlens kb new --from-cluster C1b0b840d --report /tmp/night --out our-kb/firmware-crc.yaml"))
+@kb_app.command("new", epilog=epilog("faultlens kb new --from-cluster C9c12d61d --report /tmp/night --out our-kb/firmware-crc.yaml"))
 @_guarded
 def kb_new(
-    from_cluster: Annotated[str, typer.Option("--from-cluster", metavar="ID", help="Cluster id from a report (C1b0b840d)")],
+    from_cluster: Annotated[str, typer.Option("--from-cluster", metavar="ID", help="Cluster id from a report (C9c12d61d)")],
     report_dir: Annotated[str, typer.Option("--report", metavar="DIR", help="The report folder holding summary.json")] = "report",
     out: Annotated[Optional[str], typer.Option("--out", "-o", metavar="FILE", help="Write the draft here (and a runbook stub in runbooks/ beside it) instead of printing it")] = None,
 ) -> None:
