@@ -1,13 +1,24 @@
-"""Scale benchmark for `faultlens report`: a generated floor, wall time, peak memory, runs/s.
+"""Scale benchmark for `faultlens report`, against `xargs -P$(nproc) faultlens explain` on the same runs.
 
-    python bench/report/run.py --runs 10000 --log-kb 500      # about 5 GB of logs
-    python bench/report/run.py --runs 1000,5000,10000          # the scaling curve
+    python bench/report/run.py --runs 1000 --sample 100          # a 1,000-run night, 100 runs sampled
+    python bench/report/run.py --runs 10000 --log-kb 500         # about 5 GB of logs
 
-Generates the floor with bench/floor.py (kept between invocations when --floor names an existing
-folder; smaller counts are spread subsets of it: every k-th run, linked), runs `faultlens report`
-on each while sampling the memory of the whole process tree (parent and workers,
-bench/measure.py) every 0.2 s, then times the single-run path (`faultlens explain` in a new
-process per run) on a sample of the same runs, for runs per second side by side.
+Generates the night with bench/floor.py (kept between invocations when --floor names an existing
+folder). Three measurements, each one uncounted warm-up round then --repeat (at least 5) rounds,
+the whole process tree's wall and CPU (user + sys) and peak memory (bench/measure.py):
+
+1. the pair: a seeded random sample of --sample runs of the night (hard-linked into a folder of
+   their own), `faultlens report SAMPLE` against its peer on the same runs, alternating:
+   `xargs -P$(nproc)` running, per run, the batch's own pass-skip rule (a run whose run.yaml says
+   `result: pass` is not explained: `grep -qx 'result: pass' RUN/run.yaml`) and otherwise
+   `faultlens explain --format json RUN`. The ratio is taken round by round.
+2. `faultlens report` on the whole night.
+3. the peer on the whole night, extrapolated from the pair: its wall and CPU per explained run of
+   the sample times the runs the night explains (the runs without `result: pass`; the sample's
+   share of passing runs differs from the night's, both are printed). The skipped runs cost one
+   grep each, inside the sample's figure and scaled with it: a small overestimate of the peer.
+Report does more than its peer: it reads the passing runs too (their lines filter the clusters),
+clusters the unexplained ones and writes Parquet, tables and HTML.
 """
 
 from __future__ import annotations
@@ -15,8 +26,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,23 +37,35 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from floor import generate  # noqa: E402
-from measure import measured  # noqa: E402
+from measure import machine, median, ratios, rounds, spread  # noqa: E402
+
+_SCRIPT = Path(sys.executable).with_name("faultlens")
+FAULTLENS = str(_SCRIPT) if _SCRIPT.exists() else f"{sys.executable} -m faultlens"
 
 
-def subset(floor: Path, runs: int) -> Path:
-    """A floor of `runs` runs spread over the whole night: every k-th run of `floor`, hard-linked
-    (report never follows a symbolic link to a run, so links would be runs it cannot read)."""
-    every = sorted(p for p in floor.iterdir() if not p.name.startswith("."))
-    if runs >= len(every):
-        return floor
-    out = floor.with_name(f"{floor.name}-subset-{runs}")
+def runs_of(floor: Path) -> list[Path]:
+    return sorted(p for p in floor.iterdir() if not p.name.startswith(".") and not p.name.endswith(".part"))
+
+
+def passing(run: Path) -> bool:
+    """The batch's rule, as a shell sees it: run.yaml holds the line `result: pass`."""
+    try:
+        return "result: pass" in (run / "run.yaml").read_text().splitlines()
+    except OSError:
+        return False
+
+
+def sampled(floor: Path, n: int, seed: int) -> Path:
+    """A folder of n runs of the night drawn at random (seeded), hard-linked (report never follows
+    a symbolic link to a run)."""
+    every = runs_of(floor)
+    chosen = sorted(random.Random(seed).sample(every, min(n, len(every))))
+    out = floor.with_name(f"{floor.name}-sample-{n}-seed{seed}")
     if not out.exists():
         tmp = out.with_name(out.name + ".part")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
-        step = len(every) / runs
-        for i in range(runs):
-            run = every[int(i * step)]
+        for run in chosen:
             if run.is_dir():
                 shutil.copytree(run, tmp / run.name, copy_function=os.link)
             else:
@@ -51,46 +74,81 @@ def subset(floor: Path, runs: int) -> Path:
     return out
 
 
-def report(floor: Path, workers: int | None) -> dict:
-    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(floor) for f in files)
-    exe = [sys.executable, "-m", "faultlens"]
-    with tempfile.TemporaryDirectory() as out:
-        cmd = exe + ["report", str(floor), "--out", out] + (["--workers", str(workers)] if workers else [])
-        wall, peak, done = measured(cmd, 0.2)
-        if done.returncode not in (0, 1):  # 1: a run could not be read (the floor has one truncated tarball)
-            sys.exit(done.stderr)
-        totals = json.loads(Path(out, "summary.json").read_text())["totals"]
-    return {"runs": totals["runs"], "log_bytes": size, "wall_s": round(wall, 1), "peak_rss_mb": round(peak / 2**20),
-            "runs_per_s": round(totals["runs"] / wall, 1)}
+def report_cmd(floor: Path, workers: int | None) -> list[str]:
+    """faultlens report into a fresh output folder every round (its history would grow otherwise)."""
+    extra = f" --workers {workers}" if workers else ""
+    return ["sh", "-c", f'd=$(mktemp -d) && {FAULTLENS} report "$1" --out "$d"{extra} >/dev/null; rc=$?; rm -rf "$d"; '
+            'exit $rc', "sh", str(floor)]
+
+
+def peer_cmd(floor: Path, jobs: int) -> list[str]:
+    per_run = (f'grep -qsx "result: pass" "$1/run.yaml" && exit 0; {FAULTLENS} explain --format json "$1" >/dev/null; '
+               'exit 0')  # a run explain cannot read (the truncated tarball) must not stop xargs
+    return ["sh", "-c", f'find "$1" -mindepth 1 -maxdepth 1 ! -name ".*" -print0 | sort -z | '
+            f"xargs -0 -P{jobs} -n1 sh -c '{per_run}' sh", "sh", str(floor)]
+
+
+def row(name: str, ss, base=None) -> str:
+    walls, cpus = [s.wall for s in ss], [s.cpu for s in ss]
+    out = (f"| {name} | {spread(walls)} | {spread(cpus)} | {median([c / w for c, w in zip(cpus, walls)]):.2f} "
+           f"| {max(s.pss for s in ss) / 2**20:.0f} MB | {max(s.anon for s in ss) / 2**20:.0f} MB |")
+    if base is not None:
+        out += f" {spread(ratios(ss, base, 'wall'))} | {spread(ratios(ss, base, 'cpu'))} |"
+    else:
+        out += " | |"
+    return out
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--runs", default="10000", help="comma-separated: one floor, its spread subsets")
+    parser.add_argument("--runs", type=int, default=1000)
     parser.add_argument("--log-kb", type=int, default=500)
-    parser.add_argument("--floor", type=Path, help="where the floor is (or is generated)")
-    parser.add_argument("--workers", type=int, default=None)
-    parser.add_argument("--sample", type=int, default=20, help="runs timed on the single-run path")
+    parser.add_argument("--floor", type=Path, help="where the night is (or is generated)")
+    parser.add_argument("--workers", type=int, default=None, help="report's --workers (default: one per core)")
+    parser.add_argument("--sample", type=int, default=100, help="runs drawn at random for the pair")
+    parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=5, help="counted rounds (at least 5)")
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="xargs -P (default: nproc)")
     args = parser.parse_args()
-    counts = sorted(int(n) for n in args.runs.split(","))
-    floor = args.floor or Path(tempfile.gettempdir()) / f"faultlens-floor-{counts[-1]}-{args.log_kb}k"
+    if args.repeat < 5:
+        parser.error("medians need at least 5 rounds")
+    floor = args.floor or Path(tempfile.gettempdir()) / f"faultlens-floor-{args.runs}-{args.log_kb}k"
     if not floor.exists():
         t0 = time.perf_counter()
-        generate(floor, counts[-1], 8, args.log_kb)
+        generate(floor, args.runs, 8, args.log_kb)
         print(f"generated {floor} in {time.perf_counter() - t0:.0f} s")
-    results = [report(subset(floor, n), args.workers) for n in counts]
-    runs = sorted(p for p in floor.iterdir() if p.is_dir())[: args.sample]
-    t0 = time.perf_counter()
-    for run in runs:
-        subprocess.run([sys.executable, "-m", "faultlens", "explain", "--format", "json", str(run)], capture_output=True)
-    single = (time.perf_counter() - t0) / len(runs)
-    print(f"{os.cpu_count()} cores; single-run path: faultlens explain in a new process per run, {single:.3f} s a run\n")
-    print("| runs | logs | faultlens report | runs/s | peak memory (all processes) | one process per run (extrapolated) |")
-    print("|---|---|---|---|---|---|")
-    for r in results:
-        print(f"| {r['runs']:,} | {r['log_bytes'] / 2**30:.2f} GiB | {r['wall_s']} s | {r['runs_per_s']} | {r['peak_rss_mb']} MB "
-              f"| {single * r['runs']:.0f} s |")
-    print(json.dumps({"results": results, "single_run_explain_s": round(single, 3), "cores": os.cpu_count()}))
+    night = runs_of(floor)
+    sample = sampled(floor, args.sample, args.seed)
+    sample_runs = runs_of(sample)
+    night_pass = sum(passing(r) for r in night)
+    sample_pass = sum(passing(r) for r in sample_runs)
+    size = sum(os.path.getsize(os.path.join(d, f)) for d, _, files in os.walk(floor) for f in files)
+    print(machine())
+    print(f"night: {len(night):,} runs, {size / 2**30:.2f} GiB, {night_pass:,} with result: pass "
+          f"({night_pass / len(night):.1%}); sample (seed {args.seed}): {len(sample_runs)} runs, {sample_pass} pass "
+          f"({sample_pass / len(sample_runs):.1%})")
+    ok = (0, 1)
+    pair = rounds({"report": report_cmd(sample, args.workers), "peer": peer_cmd(sample, args.jobs)}, args.repeat, ok=ok,
+                  interval=0.2)
+    whole = rounds({"report": report_cmd(floor, args.workers)}, args.repeat, ok=ok, interval=0.2)["report"]
+    scale = (len(night) - night_pass) / (len(sample_runs) - sample_pass)
+    peer_wall = [s.wall * scale for s in pair["peer"]]
+    peer_cpu = [s.cpu * scale for s in pair["peer"]]
+    print(f"\n1 warm-up round, then {args.repeat} rounds; median (min-max); CPU = user + sys of the process tree; "
+          "memory: peak of the tree; ratios round by round\n")
+    print("| what | wall s | CPU s | CPU/wall | peak Pss | peak anon Pss | wall vs peer | CPU vs peer |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(row(f"`faultlens report`, {len(sample_runs)} sampled runs", pair["report"], pair["peer"]))
+    print(row(f"`xargs -P{args.jobs}` explain, same {len(sample_runs)} runs, pass-skip", pair["peer"]))
+    print(row(f"`faultlens report`, whole night ({len(night):,} runs)", whole))
+    print(f"| `xargs -P{args.jobs}` explain, whole night, extrapolated x{scale:.2f} (explained runs) from the sample | {spread(peer_wall)} "
+          f"| {spread(peer_cpu)} | | | | | |")
+    print(f"\nwhole night: report / extrapolated peer, wall {median([s.wall for s in whole]) / median(peer_wall):.2f}, "
+          f"CPU {median([s.cpu for s in whole]) / median(peer_cpu):.2f} (medians)")
+    print(json.dumps({"cores": os.cpu_count(), "jobs": args.jobs, "night_runs": len(night), "night_pass": night_pass,
+                      "sample_runs": len(sample_runs), "sample_pass": sample_pass, "seed": args.seed,
+                      "pair": {k: [[round(s.wall, 3), round(s.cpu, 3)] for s in v] for k, v in pair.items()},
+                      "whole": [[round(s.wall, 3), round(s.cpu, 3)] for s in whole]}))
     return 0
 
 
