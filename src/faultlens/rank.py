@@ -4,8 +4,10 @@ A cause's evidence score combines its fired signals as independent pieces of evi
 of weight x strength); signals with negative weight argue against it and scale it down, but a
 log signal against a cause only where the cause's own log evidence is (its line, stack trace or
 a window of lines around it: `scope` in the YAML), never anywhere in the run. A generic wording
-(`corroborate: true`) counts in full only on an error-level line or before the run failed.
-The knowledge base's calibration map turns the score into a confidence (bench/accuracy).
+(`corroborate: true`), and any hit on a line logged at INFO or DEBUG, counts in full only when
+logged at error level near the end of its log or followed within 10 lines by a failed run or
+step. The knowledge base's calibration map turns the score into a confidence (bench/accuracy);
+explained causes are ordered by how late their evidence comes, then by confidence.
 """
 
 from __future__ import annotations
