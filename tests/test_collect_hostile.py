@@ -39,7 +39,16 @@ def _fsencode(p: Path | str) -> bytes:
 
 
 def hostile_tree(base: Path, owner: int | None = None) -> dict:
-    """The tree, and what a collector may copy from it (log contents) and must list."""
+    """The tree, and what a collector may copy from it (log contents) and must list. Made under
+    umask 022 whatever the suite runs under: the modes are part of what the bundle explains."""
+    mask = os.umask(0o022)
+    try:
+        return _hostile_tree(base, owner)
+    finally:
+        os.umask(mask)
+
+
+def _hostile_tree(base: Path, owner: int | None = None) -> dict:
     outside = base / "outside"
     outside.mkdir()
     (outside / "secret.txt").write_bytes(SECRET + b"\n")

@@ -91,6 +91,7 @@ for one do
     if [ -n "$root" ]; then label=${shown%/}/${one#"$pre"}; else label=$one; fi
     dest=$(printf '%s' "$label" | tr -c 'A-Za-z0-9._/-' '_' | sed 's|^\./||; s|^/*||; s|/|__|g')
     [ -n "$dest" ] || dest=log
+    [ ${#dest} -le 200 ] || dest=$(printf '%s' "$dest" | tail -c 200)  # a file name holds 255 bytes at most
     try=$dest k=1
     while [ -e "$b/logs/$try" ]; do k=$((k + 1)); try=$dest.$k; done
     dest=$try
