@@ -15,7 +15,7 @@ from faultlens.kb.patterns import PatternError, check_pattern
 from faultlens.kb.loader import load_kb
 from faultlens.kb.model import Cause, Example, KnowledgeBase
 from faultlens.pipeline import explain_blobs
-from faultlens.rank import EXPLAINED_AT, REPORT_AT
+from faultlens.rank import EXPLAINED_AT
 from faultlens.runbooks import RunbookError, read_runbook
 from faultlens.templates import WILDCARD
 

@@ -6,7 +6,6 @@ import os
 import shutil
 import subprocess
 import tarfile
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
