@@ -38,3 +38,17 @@ def explain_texts(kb, files: dict[str, str], user: str | None = None):
     from faultlens.pipeline import explain_blobs
 
     return explain_blobs([Blob(name, text.encode()) for name, text in files.items()], [], kb, user)
+
+
+def tar_of(members: list[tuple[str, bytes]], mode: str = "w:gz") -> bytes:
+    """A tarball in memory of (name, content) members (gzip'd unless mode says otherwise)."""
+    import io
+    import tarfile
+
+    buf = io.BytesIO()
+    with tarfile.open(fileobj=buf, mode=mode) as tar:
+        for name, data in members:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buf.getvalue()

@@ -18,6 +18,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from tests.conftest import tar_of
+
 GOOD = b"2026-11-20 10:00:01 ERROR write failed: [Errno 28] No space left on device\n"
 MAX_INPUT = 1 << 20
 CHILD = """
@@ -42,16 +44,6 @@ print(json.dumps({"top": [e.source for f in result.findings[:1] for e in f.evide
                   "peak_mib": max(hwm, children.ru_maxrss) >> 10,
                   "cpu": usage.ru_utime + usage.ru_stime + children.ru_utime + children.ru_stime}))
 """
-
-
-def _tar(members: list[tuple[str, bytes]], mode: str = "w:gz") -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode=mode) as tar:
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
 
 
 def _zeros_gz(mib: int, byte: bytes = b"\0") -> bytes:
@@ -84,7 +76,7 @@ def build(kind: str, n: int, folder: Path) -> tuple[list[str], list[str]]:
     if kind == "gzip-members":  # H3: n members of 64 MiB each, gzip'd, in a .tgz
         one = _zeros_gz(64, b"A")
         bomb = folder / "bomb.tgz"
-        bomb.write_bytes(_tar([(f"logs/p{i}.log.gz", one) for i in range(n)] + [("logs/zz.log", GOOD)]))
+        bomb.write_bytes(tar_of([(f"logs/p{i}.log.gz", one) for i in range(n)] + [("logs/zz.log", GOOD)]))
     elif kind == "gzip-log":  # a gzip'd log of n x 64 MiB: one line, no line break
         bomb = folder / "bomb.log.gz"
         bomb.write_bytes(_zeros_gz(64 * n, b"A"))

@@ -15,18 +15,9 @@ import pytest
 from faultlens.ingest import sources
 from faultlens.ingest.sources import Blob, read_inputs
 from faultlens.pipeline import explain
+from tests.conftest import tar_of
 
 GOOD = b"2026-11-20 10:00:01 ERROR write failed: [Errno 28] No space left on device\n"
-
-
-def _tar(members: list[tuple[str, bytes]], mode: str = "w:gz") -> bytes:
-    buf = io.BytesIO()
-    with tarfile.open(fileobj=buf, mode=mode) as tar:
-        for name, data in members:
-            info = tarfile.TarInfo(name)
-            info.size = len(data)
-            tar.addfile(info, io.BytesIO(data))
-    return buf.getvalue()
 
 
 @pytest.fixture
@@ -43,7 +34,7 @@ def test_gzip_members_of_a_tgz_share_the_input_budget_and_the_log_beside_them_is
     """H3: each gzip'd member used to get the whole bound (GBs for a 19 KB .tgz)."""
     one = gzip.compress(b"INFO step ok\n" * ((8 << 20) // 13), compresslevel=9)
     bundle = tmp_path / "bomb.tgz"
-    bundle.write_bytes(_tar([(f"logs/part{i}.log.gz", one) for i in range(12)] + [("logs/zz-good.log", GOOD)]))
+    bundle.write_bytes(tar_of([(f"logs/part{i}.log.gz", one) for i in range(12)] + [("logs/zz-good.log", GOOD)]))
     blobs, problems = read_inputs([str(bundle)])
     assert sum(len(b.data) for b in blobs) <= (4 << 20) + (256 << 10)
     assert [b.data for b in blobs if b.source.endswith("zz-good.log")] == [GOOD]
@@ -105,7 +96,7 @@ def test_folders_deeper_than_the_bound_are_a_problem_and_the_rest_is_read(tmp_pa
 def test_members_beyond_the_bound_are_a_problem(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(sources, "MAX_MEMBERS", 10)
     bundle = tmp_path / "many.tar"
-    bundle.write_bytes(_tar([(f"{i}.log", b"ok\n") for i in range(20)], "w"))
+    bundle.write_bytes(tar_of([(f"{i}.log", b"ok\n") for i in range(20)], "w"))
     blobs, problems = read_inputs([str(bundle)])
     assert len(blobs) == 10 and [p.reason for p in problems] == ["more than 10 archive members: the rest not read"]
 
@@ -117,7 +108,7 @@ def test_a_tgz_over_the_budget_keeps_every_member_and_scans_their_heads(tmp_path
     members[2] = (members[2][0], GOOD + members[2][1])  # the evidence at its start: in the scanned head
     for name, mode in (("bundle.tgz", "w:gz"), ("bundle.tar", "w"), ("bundle.tar.xz", "w:xz"), ("bundle.tar.bz2", "w:bz2")):
         path = tmp_path / name
-        path.write_bytes(_tar(members, mode))
+        path.write_bytes(tar_of(members, mode))
         result = explain([str(path)], kb)
         evidence = [(e.source, e.line) for e in result.findings[0].evidence]
         assert evidence == [(f"{path}:bundle/logs/station-2.log", 1), (f"{path}:bundle/logs/station-2.log", 40 * 1024 + 2)]

@@ -7,6 +7,8 @@ from typing import Literal
 
 from msgspec import Struct
 
+from faultlens.kb.patterns import text_pattern
+
 SignalKind = Literal["log", "fact", "sequence", "event"]
 Scope = Literal["line", "block", "window", "run"]
 
@@ -29,8 +31,6 @@ class EventFilter(Struct, frozen=True):
     object: str | None = None  # a pattern (RE2, case-insensitive) the event's object must match
 
     def matches(self, event) -> bool:
-        from faultlens.kb.patterns import text_pattern
-
         return ((not self.errno or event.errno in self.errno)
                 and (not self.op or (event.op or "none") in self.op)
                 and (not self.speaker or event.speaker in self.speaker)
