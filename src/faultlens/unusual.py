@@ -12,29 +12,40 @@ from faultlens.model import UnusualLine
 from faultlens.parse.logs import LogText
 from faultlens.templates import mine
 
-MAX_LINES_PROFILED = 200_000  # per log
+MAX_LINES_PROFILED = 50_000  # per log: its last lines (a run fails at its end; ~0.3 s of a big log)
 MIN_LINES_FOR_RARITY = 20  # in a shorter log every line is "rare": only error-like lines count
 SHOWN = 10
 SEEN_CHARS = 1000
 
 
-def _profiled(log: LogText) -> list[tuple[int, int, str]]:
-    """(line of the view, line in the file, text) of the non-empty lines, up to the cap."""
-    out = []
-    for view, text in enumerate(log.data.decode("utf-8", "replace").split("\n"), start=1):
-        if text.strip():
-            out.append((view, log.original_line(view), text))
-            if len(out) >= MAX_LINES_PROFILED:
-                break
-    return out
+def _start(log: LogText) -> tuple[int, int]:
+    """(byte offset, view line) where the profiled part of a log starts: its last
+    MAX_LINES_PROFILED lines. A bigger log is not read whole twice more (decoded, then searched
+    for every lexicon pattern): its end is where the run failed."""
+    data, pos = log.data, len(log.data)
+    if data.count(b"\n") < MAX_LINES_PROFILED:
+        return 0, 1
+    for _ in range(MAX_LINES_PROFILED):
+        pos = data.rfind(b"\n", 0, pos)
+    return pos + 1, data.count(b"\n", 0, pos + 1) + 1
 
 
-def _matching(log: LogText, regex: str) -> set[int]:
-    """The view lines a lexicon pattern matches, as a line-by-line search would say, in one RE2
-    scan of the whole buffer: a match within its line is one (with (?m), ^ $ and \\b see a line
-    edge as they see a text edge); only a match running past its line is checked on the line."""
+def _profiled(log: LogText, start: tuple[int, int]) -> list[tuple[int, int, str]]:
+    """(line of the view, line in the file, text) of the non-empty lines from `start` on."""
+    offset, first = start
+    return [(view, log.original_line(view), text)
+            for view, text in enumerate(log.data[offset:].decode("utf-8", "replace").split("\n"), start=first)
+            if text.strip()]
+
+
+def _matching(log: LogText, regex: str, start: tuple[int, int] = (0, 1)) -> set[int]:
+    """The view lines from `start` on a lexicon pattern matches, as a line-by-line search would
+    say, in one RE2 scan of the buffer: a match within its line is one (with (?m), ^ $ and \\b
+    see a line edge as they see a text edge); only a match running past its line is checked on
+    the line."""
     scan, data = compile_pattern("(?m)" + regex), log.data
-    found, pos, line, counted = set(), 0, 1, 0
+    found, (pos, line) = set(), start
+    counted = pos
     while pos <= len(data):
         m = scan.search(data, pos)
         if m is None:
@@ -51,8 +62,9 @@ def error_lines(logs: Iterable[LogText], lexicon: Lexicon) -> list[tuple[str, in
     """(source, line, text) of every error-like line that is not a benign one ("0 errors")."""
     out = []
     for log in logs:
-        errors = _matching(log, lexicon.error_like) - _matching(log, lexicon.benign)
-        out += [(log.source, number, text) for view, number, text in _profiled(log) if view in errors]
+        start = _start(log)
+        errors = _matching(log, lexicon.error_like, start) - _matching(log, lexicon.benign, start)
+        out += [(log.source, number, text) for view, number, text in _profiled(log, start) if view in errors]
     return out
 
 
@@ -65,7 +77,7 @@ def seen_before(good: list[str], texts: list[str]) -> set[str]:
 
 
 def good_lines(logs: Iterable[LogText]) -> list[str]:
-    return [text for log in logs for _, _, text in _profiled(log)]
+    return [text for log in logs for _, _, text in _profiled(log, _start(log))]
 
 
 def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
@@ -73,10 +85,11 @@ def unusual_lines(logs: list[LogText], lexicon: Lexicon) -> list[UnusualLine]:
     error level, + up to 1 the later it comes (a run fails at its end, its noise starts early)."""
     scored: list[UnusualLine] = []
     for log in logs:
-        lines = _profiled(log)
-        errors, benign = _matching(log, lexicon.error_like), _matching(log, lexicon.benign)
-        benign |= _matching(log, lexicon.not_evidence)
-        level = _matching(log, lexicon.error_level)
+        start = _start(log)
+        lines = _profiled(log, start)
+        errors, benign = _matching(log, lexicon.error_like, start), _matching(log, lexicon.benign, start)
+        benign |= _matching(log, lexicon.not_evidence, start)
+        level = _matching(log, lexicon.error_level, start)
         rarity = len(lines) >= MIN_LINES_FOR_RARITY
         groups = mine([t for _, _, t in lines]).groups if rarity else []
         sizes = Counter(groups)
