@@ -239,3 +239,30 @@ def test_every_path_gives_re2_alones_answer_on_any_text(shared_matcher, monkeypa
     """Patterns matching, folding (the long s, the Kelvin sign), vetoed, at line edges, in traces."""
     answers = _paths(shared_matcher, text.encode(), monkeypatch)
     assert answers["candidates"] == answers["spans"] == answers["re2"]
+
+
+@pytest.mark.parametrize("sample", ["none", "itself", "everything", "overflow"])
+def test_every_plan_of_a_big_log_finds_what_re2_alone_finds(kb, monkeypatch, sample):
+    """Whatever the sample makes common (nothing; what this log holds; every string a pattern
+    offers, so every pattern is looked for whole), and when a piece holds far more of the strings
+    than the plan expected (scanned for the whole patterns), the big-log path's hits are RE2's."""
+    rng = random.Random(11)
+    lines = _corpus_lines(kb)
+    noise = ["INFO step rf_sweep: PASS status=0 errors=0", "denied=0 timeout=30s", "DEBUG using cached release",
+             "  at com.example.Main(Main.java:12)", ""]
+    data = "\n".join(rng.choice(lines) if rng.random() < 0.2 else rng.choice(noise) for _ in range(20_000)).encode()
+    matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
+    fast = matcher.prefilter()
+    fast.plan(b"")  # builds the strings each pattern offers
+    samples = {"none": b"", "itself": data[:prefilter.SAMPLE], "overflow": b"",
+               "everything": "\n".join(fast._offered * 20).encode()}
+    plan = fast.plan(samples[sample])
+    if sample == "overflow":
+        monkeypatch.setattr(prefilter, "MAX_STRING_HITS_PER_MIB", 0)
+    if sample == "everything":
+        assert plan.strings is None
+    elif sample == "itself":
+        assert plan.strings is not None and plan.whole is not None  # some patterns looked for whole
+    answers = _paths(matcher, data, monkeypatch)
+    assert answers["spans"] == answers["re2"]
+    assert sum(answers["re2"][1].values()) > 1000

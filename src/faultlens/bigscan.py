@@ -52,6 +52,15 @@ def _ranges(path: str, start: int, end: int, bom: bytes) -> list[tuple[int, int]
     return [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
+def _sample(head: Head) -> bytes:
+    """The start of a big file's head, to plan the scan of all its pieces by."""
+    from faultlens.prefilter import SAMPLE
+
+    with open(head.path, "rb") as fh:
+        fh.seek(head.start)
+        return fh.read(min(SAMPLE, head.end - head.start))
+
+
 def _scan_range(path: str, start: int, stop: int, bom: bytes) -> tuple[int, Hits]:
     """(lines in the range, its hits numbered from 1 at the range's first line)."""
     with open(path, "rb") as fh:
@@ -86,7 +95,7 @@ class HeadScans:
         ranges = _ranges(head.path, head.start, head.end, head.bom)
         if self._pool is None and self.workers > 1 and len(ranges) > 1 \
                 and "fork" in multiprocessing.get_all_start_methods():
-            self.matcher.warm()  # built (or loaded) once, here: the workers inherit it at fork
+            self.matcher.warm(_sample(head))  # built (or loaded) once, here: the workers inherit it at fork
             _MATCHER = self.matcher
             self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("fork"))
         if self._pool is None:

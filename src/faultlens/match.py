@@ -136,9 +136,12 @@ class Matcher:
         small log, None unless the cache folder keeps the database."""
         return prefilter(self._engine, small) if self._engine and USE_PREFILTER else None
 
-    def warm(self) -> None:
-        """Build every engine a big log needs now: worker processes forked later inherit them."""
-        self.prefilter()
+    def warm(self, sample: bytes = b"") -> None:
+        """Build every engine a big log needs now, its Hyperscan plan made from `sample` (the
+        log's start): worker processes forked later inherit them."""
+        fast = self.prefilter()
+        if fast is not None and sample.isascii():
+            fast.plan(sample)
         if self.patterns:
             _ = self._any, self._which, self._veto, self._never
 

@@ -2,27 +2,41 @@
 
 RE2 still decides every hit. Hyperscan is compiled in prefilter mode from the same patterns
 (`for_engine`), so it reports every place a pattern matches and maybe more; the matcher runs RE2
-on those lines only. On a big text it finds lines at several hundred MB/s; on a small one it
-spares compiling RE2's combined pattern. Its word counts on ASCII text only: there Hyperscan's
-byte semantics and RE2's UTF-8 semantics agree (RE2's case folding of `k` to the Kelvin sign, of
-`s` to the long s, needs non-ASCII text), so a line with non-ASCII text goes to RE2 whole. The
-result is the result of the RE2 scan alone; tests hold them side by side.
+on those lines only. Its word counts on ASCII text only: there Hyperscan's byte semantics and
+RE2's UTF-8 semantics agree (RE2's case folding of `k` to the Kelvin sign, of `s` to the long s,
+needs non-ASCII text), so a line with non-ASCII text goes to RE2 whole. The result is the result
+of the RE2 scan alone; tests hold them side by side.
 
-Compiling the database takes most of a second, so it is kept in the user's cache folder, keyed by
-the patterns and the Hyperscan version (a new knowledge base pays it on its first run). Without
-Hyperscan (a platform with no wheel) or with a pattern it cannot compile, RE2 scans alone.
+A big text is not run through every whole pattern: most of a pattern is the strings it cannot
+match without (`faultlens.kb.literals`), and a database of plain strings runs at GB/s where the
+patterns' own database, with its classes, gaps and word edges, runs at a few hundred MB/s. Which
+string of a pattern to look for depends on the log (`ACL[^\n]*denied` in a log full of
+`denied=0`): the first MiB is counted, and a pattern whose every choice is common there (a
+generic `error` line) is looked for whole, in a database of the few such patterns (a `Plan`).
+A piece where the strings turn out far commoner than the sample said is scanned the old way.
+
+Compiling a database takes up to a second, so each is kept in the user's cache folder, keyed by
+its patterns and the Hyperscan version (a new knowledge base, or a new kind of log, pays it
+once). Without Hyperscan (a platform with no wheel) or with a pattern it cannot compile, RE2
+scans alone.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
 from faultlens.cache import cache_file, load, store
+from faultlens.kb.literals import Literals
 
 _FOLD_ONTO_ASCII = ("\u212a", "\u017f")
 PREFILTER_FROM = 4 << 20  # bytes: from here Hyperscan finds lines, RE2's combined pattern the rest
+SAMPLE = 256 << 10  # bytes of a text counted to choose the strings to look for
+COMMON_PER_MIB = 8  # a string seen more often than this per MiB of the sample is common
+MAX_STRING_HITS_PER_MIB = 64  # in a piece, beyond this the piece is scanned for the whole patterns
+_DEAR = 1000.0
 
 
 class Prefilter:
@@ -30,7 +44,13 @@ class Prefilter:
         import hyperscan
 
         self._hs = hyperscan
+        self.regexes = regexes
         self.db = _database(regexes, kept)
+        self._literals: list[Literals] | None = None
+        self._offered: tuple[str, ...] | None = None
+        self._counter = None
+        self._plans: dict[frozenset[str], Plan] = {}
+        self._current: Plan | None = None
 
     def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
         """(pattern index, end offset) of every place a pattern may match; None past `limit`."""
@@ -48,28 +68,149 @@ class Prefilter:
 
     def spans(self, data) -> Iterator[tuple[int, int]]:
         """(start, end) byte ranges of whole lines, in order, holding every line any pattern
-        matches. A span is one line, or two when a match ends at a line's start."""
-        view, size, pos = memoryview(data), len(data), 0
-        ends: list[int] = []
+        matches (and maybe more), under the plan made last (the pieces of a big file share the
+        one made from its start), else one made for this text's start."""
+        if self._current is None:
+            self.plan(data[:SAMPLE])
+        return self._current.spans(data)
 
-        def on_match(_id, _start, end, _flags, _ctx):
-            ends.append(end)
-            return True  # stop: the scan resumes after this line
+    def plan(self, sample) -> "Plan":
+        """What to look for in a text like `sample` (and texts scanned after it): each pattern's
+        cheapest strings, or the whole pattern where every choice is common in the sample."""
+        if self._literals is None:
+            self._literals = [Literals(r) for r in self.regexes]
+            self._offered = tuple(sorted(set().union(*(lit.offered() for lit in self._literals))))
+        common = frozenset(self._common(sample))
+        known = self._plans.get(common)
+        if known is None:
+            known = self._plans[common] = self._make_plan(common)
+        self._current = known
+        return known
 
-        while pos < size:
-            ends.clear()
-            try:
-                self.db.scan(view[pos:], match_event_handler=on_match)
-            except self._hs.ScanTerminated:
-                pass
-            if not ends:
-                return
-            at = pos + ends[0]
-            start = data.rfind(b"\n", pos, max(at - 1, pos)) + 1 or pos
-            end = data.find(b"\n", min(at, size - 1))
-            end = size if end < 0 else end
-            yield start, end
-            pos = end + 1
+    def _common(self, sample) -> Iterator[str]:
+        """The strings seen more than COMMON_PER_MIB times per MiB of the sample."""
+        if not self._offered or not sample:
+            return iter(())
+        if self._counter is None:
+            self._counter = _strings_database(self._offered)
+        seen = [0] * len(self._offered)
+        limit = max(1, COMMON_PER_MIB * len(sample) >> 20)
+
+        def on_match(index, _start, _end, _flags, _ctx):
+            seen[index] += 1
+
+        self._counter.scan(sample, match_event_handler=on_match)
+        return (s for s, n in zip(self._offered, seen) if n > limit)
+
+    def _make_plan(self, common: frozenset[str]) -> "Plan":
+        def cost(s: str) -> float:
+            return (_DEAR if s in common else 0.0) + 1.0 / len(s)
+
+        strings: set[str] = set()
+        whole: list[str] = []
+        for regex, lit in zip(self.regexes, self._literals):
+            chosen = lit.choose(cost)
+            if chosen is None or any(s in common for s in chosen):
+                whole.append(regex)
+            else:
+                strings |= chosen
+        if not strings:
+            return Plan(None, self.db, self.db)
+        whole_db = None
+        if whole:
+            whole_db = self.db if len(whole) == len(self.regexes) else _prefilter(tuple(whole), _kept(tuple(whole))).db
+        return Plan(_strings_database(tuple(sorted(strings))), whole_db, self.db)
+
+
+class Plan:
+    """Where to look in a text: a database of strings (a line holding one may match), one of the
+    whole patterns that have no uncommon string, and all the patterns for a piece where the
+    strings are everywhere."""
+
+    def __init__(self, strings, whole, everything):
+        self.strings, self.whole, self.everything = strings, whole, everything
+
+    def spans(self, data) -> Iterator[tuple[int, int]]:
+        if self.strings is None:
+            return _spans(self.everything, data)
+        ends = _string_ends(self.strings, data, MAX_STRING_HITS_PER_MIB * max(1, len(data) >> 20))
+        if ends is None:  # the sample misled: this piece is full of them
+            return _spans(self.everything, data)
+        lines = _lines_at(data, ends)
+        if self.whole is None:
+            return iter(lines)
+        return _union(lines, list(_spans(self.whole, data)))
+
+
+def _string_ends(db, data, limit: int) -> list[int] | None:
+    """End offsets of the strings found; None past `limit`."""
+    import hyperscan as hs
+
+    ends: list[int] = []
+
+    def on_match(_index, _start, end, _flags, _ctx):
+        ends.append(end)
+        return len(ends) > limit
+
+    try:
+        db.scan(data, match_event_handler=on_match)
+    except hs.ScanTerminated:
+        return None
+    return ends
+
+
+def _lines_at(data, ends: list[int]) -> list[tuple[int, int]]:
+    """The lines holding the strings that end at `ends` (a string holds no line break), once
+    each, in order."""
+    lines: list[tuple[int, int]] = []
+    size, last_end = len(data), -1
+    for at in sorted(ends):
+        if at <= last_end:
+            continue  # on the line already taken
+        start = data.rfind(b"\n", 0, at - 1) + 1
+        end = data.find(b"\n", at - 1)
+        last_end = size if end < 0 else end
+        lines.append((start, last_end))
+    return lines
+
+
+def _union(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """Two lists of spans, in order, as one: overlapping or touching spans merged."""
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(a + b):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return iter(merged)
+
+
+def _spans(db, data) -> Iterator[tuple[int, int]]:
+    """(start, end) of the lines where the patterns of `db` may match, in order: one line, or
+    two when a match ends at a line's start."""
+    import hyperscan as hs
+
+    view, size, pos = memoryview(data), len(data), 0
+    ends: list[int] = []
+
+    def on_match(_id, _start, end, _flags, _ctx):
+        ends.append(end)
+        return True  # stop: the scan resumes after this line
+
+    while pos < size:
+        ends.clear()
+        try:
+            db.scan(view[pos:], match_event_handler=on_match)
+        except hs.ScanTerminated:
+            pass
+        if not ends:
+            return
+        at = pos + ends[0]
+        start = data.rfind(b"\n", pos, max(at - 1, pos)) + 1 or pos
+        end = data.find(b"\n", min(at, size - 1))
+        end = size if end < 0 else end
+        yield start, end
+        pos = end + 1
 
 
 @cache
@@ -85,10 +226,16 @@ def prefilter(regexes: tuple[str, ...], small: bool = False) -> Prefilter | None
         import hyperscan as hs
     except ImportError:
         return None
-    kept = cache_file("hyperscan", "patterns", [hs.__version__.encode(), *(r.encode() for r in regexes)], ".hsdb")
+    kept = _kept(regexes)
     if small and kept is None:
         return None
     return _prefilter(regexes, kept)
+
+
+def _kept(regexes: tuple[str, ...], kind: str = "patterns") -> Path | None:
+    import hyperscan as hs
+
+    return cache_file("hyperscan", kind, [hs.__version__.encode(), *(r.encode() for r in regexes)], ".hsdb")
 
 
 @cache
@@ -99,10 +246,18 @@ def _prefilter(regexes: tuple[str, ...], kept: Path | None) -> Prefilter | None:
         return None
 
 
-def _database(regexes: tuple[str, ...], kept: Path | None):
+def _strings_database(strings: tuple[str, ...]):
+    """Plain strings, ignoring case (escaped: Hyperscan reads them as patterns)."""
     import hyperscan as hs
 
-    flags = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
+    return _database(tuple(re.escape(s) for s in strings), _kept(strings, "strings"), hs.HS_FLAG_CASELESS)
+
+
+def _database(regexes: tuple[str, ...], kept: Path | None, flags: int | None = None):
+    import hyperscan as hs
+
+    if flags is None:
+        flags = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
     blob = load(kept)  # None unless a regular file of ours (never a FIFO or a symlink)
     if blob is not None:
         try:

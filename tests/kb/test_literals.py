@@ -1,0 +1,82 @@
+"""The strings a pattern cannot match without (faultlens.kb.literals): every match holds one of
+the chosen strings, whatever the cost that chose them; what Python's parser cannot read, or the
+walk does not know, offers nothing rather than a guess."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from faultlens.kb.literals import Literals
+from faultlens.kb.patterns import compile_pattern, for_engine
+from faultlens.kb.loader import load_kb
+
+
+def _short(s: str) -> float:
+    return 1.0 / len(s)
+
+
+def _dear(word: str):
+    return lambda s: (1000.0 if word in s else 0.0) + 1.0 / len(s)
+
+
+@pytest.mark.parametrize("regex, cost, expected", [
+    (r"(?i)\bACL\b[^\n]*\b(?:denies|denied)\b", _dear("acl"), {"denies", "denied"}),
+    (r"(?i)\bACL\b[^\n]*\b(?:denies|denied)\b", _dear("deni"), {"acl"}),
+    (r"\b\d+: +\d+ Killed\b", _short, {" killed"}),
+    (r"(?:fatal )?error TS\d{4}", _short, {"fatal error ts", "error ts"}),
+    (r"x(?i)No Space(?m)$", _short, {"xno space"}),  # flags in the middle: Python refuses them there
+    (r"[Ee]rrno 28", _short, {"errno 28"}),
+    (r"(?:ab|cd)(?:ef|gh)", _short, {"abef", "abgh", "cdef", "cdgh"}),
+    (r"(?:abc)+x", _short, {"abc"}),
+])
+def test_chosen_strings(regex, cost, expected):
+    assert Literals(regex).choose(cost) == expected
+
+
+@pytest.mark.parametrize("regex", [
+    r"\s*[-dlcbps][-rwxsStT]{9}\+\s",  # classes and gaps only
+    r"ab",  # shorter than MIN_BYTES
+    r"(?:abc|x)",  # one way round it is too short
+    r"abc?",  # "ab" is all a match must hold
+    r"\Qabc\E",  # RE2 syntax Python does not read
+])
+def test_what_offers_nothing_useful(regex):
+    assert Literals(regex).choose(_short) is None
+
+
+def test_a_class_with_a_line_break_is_a_gap():
+    assert Literals(r"[a\n]bcd[a\n]").choose(_short) == {"bcd"}
+
+
+def _patterns() -> list[str]:
+    kb = load_kb()
+    return sorted({p.regex for p in kb.patterns()})
+
+
+@pytest.mark.parametrize("regex", _patterns())
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_every_match_of_a_knowledge_base_pattern_holds_a_chosen_string(regex, data):
+    """Strings generated to match the pattern (Python's reading of it, ASCII), kept where RE2
+    agrees they match: each holds one of the chosen strings, under a cost that prefers short
+    strings and one that prefers long ones."""
+    engine = for_engine(regex)
+    literals = Literals(f"(?:{engine})")
+    try:
+        python = re.compile(re.sub(r"\(\?[imsU]+\)", "", engine), re.I | re.M)
+    except re.error:
+        pytest.skip("Python cannot read this pattern; the walk offers nothing for it")
+    text = data.draw(st.from_regex(python, alphabet=st.characters(min_codepoint=9, max_codepoint=126)))
+    text = text.replace("\n", " ")
+    found = compile_pattern(regex).search(text.encode())
+    if found is None:
+        return
+    matched = found.group(0).decode().lower()
+    for cost in (_short, lambda s: float(len(s))):
+        chosen = literals.choose(cost)
+        if chosen is not None:
+            assert any(s in matched for s in chosen), (matched, sorted(chosen))
