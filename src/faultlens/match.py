@@ -140,8 +140,10 @@ class Matcher:
         """Build every engine a big log needs now, its Hyperscan plan made from `sample` (the
         log's start): worker processes forked later inherit them."""
         fast = self.prefilter()
-        if fast is not None and sample.isascii():
-            fast.plan(sample)
+        if fast is not None:
+            _ = fast.db  # a piece whose strings are everywhere falls back to it
+            if sample.isascii():
+                fast.plan(sample)
         if self.patterns:
             _ = self._any, self._which, self._veto, self._never
 

@@ -14,10 +14,12 @@ string of a pattern to look for depends on the log (`ACL[^\n]*denied` in a log f
 `denied=0`): the first MiB is counted, and a pattern whose every choice is common there (a
 generic `error` line) is looked for whole, in a database of the few such patterns (a `Plan`).
 A piece where the strings turn out far commoner than the sample said is scanned the old way.
+A small text uses the plan made for no sample: the strings each pattern holds that are longest.
 
-Compiling a database takes up to a second, so each is kept in the user's cache folder, keyed by
-its patterns and the Hyperscan version (a new knowledge base, or a new kind of log, pays it
-once). Without Hyperscan (a platform with no wheel) or with a pattern it cannot compile, RE2
+Compiling the patterns' own database takes most of a second, the strings' a few hundredths, so
+a first run on a fresh cache with a small log compiles only the latter; each database and each
+plan's choices are kept in the user's cache folder, keyed by what they were made from (a new
+knowledge base, or a new kind of big log, pays it once). Without Hyperscan (a platform with no wheel) or with a pattern it cannot compile, RE2
 scans alone.
 """
 
@@ -25,10 +27,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
-from faultlens.cache import cache_file, load, store
+from msgspec import Struct
+
+from faultlens.cache import cache_file, load, memo, store
 from faultlens.kb.literals import Literals
 
 _FOLD_ONTO_ASCII = ("\u212a", "\u017f")
@@ -39,32 +43,41 @@ MAX_STRING_HITS_PER_MIB = 64  # in a piece, beyond this the piece is scanned for
 _DEAR = 1000.0
 
 
-class Prefilter:
-    def __init__(self, regexes: tuple[str, ...], kept: Path | None):
-        import hyperscan
+class Choice(Struct, frozen=True):
+    """A plan's choices, as data (kept in the cache folder): the strings to look for, which
+    patterns each string stands for, and the patterns looked for whole."""
 
-        self._hs = hyperscan
+    strings: tuple[str, ...]
+    owners: tuple[tuple[int, ...], ...]
+    whole: tuple[int, ...]
+
+
+class Prefilter:
+    """Hyperscan over one knowledge base's (engine-ready) patterns; each database built when
+    first needed."""
+
+    def __init__(self, regexes: tuple[str, ...]):
         self.regexes = regexes
-        self.db = _database(regexes, kept)
-        self._literals: list[Literals] | None = None
-        self._offered: tuple[str, ...] | None = None
-        self._counter = None
         self._plans: dict[frozenset[str], Plan] = {}
         self._current: Plan | None = None
 
+    @cached_property
+    def db(self):
+        """Every pattern whole (prefilter mode)."""
+        return _database(self.regexes, _kept(self.regexes))
+
+    @cached_property
+    def _literals(self) -> list[Literals]:
+        return [Literals(r) for r in self.regexes]
+
+    @cached_property
+    def _offered(self) -> tuple[str, ...]:
+        return tuple(sorted(set().union(*(lit.offered() for lit in self._literals))))
+
     def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
-        """(pattern index, end offset) of every place a pattern may match; None past `limit`."""
-        found: list[tuple[int, int]] = []
-
-        def on_match(index, _start, end, _flags, _ctx):
-            found.append((index, end))
-            return len(found) >= limit
-
-        try:
-            self.db.scan(data, match_event_handler=on_match)
-        except self._hs.ScanTerminated:
-            return None
-        return found
+        """(pattern index, end offset) of every place a pattern may match (a string it cannot
+        match without ends there); None past `limit`."""
+        return self._plan(frozenset()).matches(data, limit)
 
     def spans(self, data) -> Iterator[tuple[int, int]]:
         """(start, end) byte ranges of whole lines, in order, holding every line any pattern
@@ -77,49 +90,45 @@ class Prefilter:
     def plan(self, sample) -> "Plan":
         """What to look for in a text like `sample` (and texts scanned after it): each pattern's
         cheapest strings, or the whole pattern where every choice is common in the sample."""
-        if self._literals is None:
-            self._literals = [Literals(r) for r in self.regexes]
-            self._offered = tuple(sorted(set().union(*(lit.offered() for lit in self._literals))))
-        common = frozenset(self._common(sample))
+        self._current = self._plan(frozenset(self._common(sample)))
+        return self._current
+
+    def _plan(self, common: frozenset[str]) -> "Plan":
         known = self._plans.get(common)
         if known is None:
-            known = self._plans[common] = self._make_plan(common)
-        self._current = known
+            choice = memo("plans", [], lambda: self._choose(common), (Choice, Literals),
+                          extra=[*(r.encode() for r in self.regexes), b"\0", *(s.encode() for s in sorted(common))])
+            known = self._plans[common] = Plan(self, choice)
         return known
 
     def _common(self, sample) -> Iterator[str]:
         """The strings seen more than COMMON_PER_MIB times per MiB of the sample."""
-        if not self._offered or not sample:
+        if not sample or not self._offered:
             return iter(())
-        if self._counter is None:
-            self._counter = _strings_database(self._offered)
         seen = [0] * len(self._offered)
         limit = max(1, COMMON_PER_MIB * len(sample) >> 20)
 
         def on_match(index, _start, _end, _flags, _ctx):
             seen[index] += 1
 
-        self._counter.scan(sample, match_event_handler=on_match)
+        _strings_database(self._offered).scan(sample, match_event_handler=on_match)
         return (s for s, n in zip(self._offered, seen) if n > limit)
 
-    def _make_plan(self, common: frozenset[str]) -> "Plan":
+    def _choose(self, common: frozenset[str]) -> Choice:
         def cost(s: str) -> float:
             return (_DEAR if s in common else 0.0) + 1.0 / len(s)
 
-        strings: set[str] = set()
-        whole: list[str] = []
-        for regex, lit in zip(self.regexes, self._literals):
+        owners: dict[str, list[int]] = {}
+        whole: list[int] = []
+        for index, lit in enumerate(self._literals):
             chosen = lit.choose(cost)
-            if chosen is None or any(s in common for s in chosen):
-                whole.append(regex)
+            if chosen is None or not common.isdisjoint(chosen):
+                whole.append(index)
             else:
-                strings |= chosen
-        if not strings:
-            return Plan(None, self.db, self.db)
-        whole_db = None
-        if whole:
-            whole_db = self.db if len(whole) == len(self.regexes) else _prefilter(tuple(whole), _kept(tuple(whole))).db
-        return Plan(_strings_database(tuple(sorted(strings))), whole_db, self.db)
+                for s in chosen:
+                    owners.setdefault(s, []).append(index)
+        strings = tuple(sorted(owners))
+        return Choice(strings, tuple(tuple(owners[s]) for s in strings), tuple(whole))
 
 
 class Plan:
@@ -127,15 +136,48 @@ class Plan:
     whole patterns that have no uncommon string, and all the patterns for a piece where the
     strings are everywhere."""
 
-    def __init__(self, strings, whole, everything):
-        self.strings, self.whole, self.everything = strings, whole, everything
+    def __init__(self, prefilter: Prefilter, choice: Choice):
+        self.choice = choice
+        self._prefilter = prefilter
+        regexes = prefilter.regexes
+        self.strings = _strings_database(choice.strings) if choice.strings else None
+        if not choice.whole:
+            self.whole = None
+        elif len(choice.whole) == len(regexes):
+            self.whole = prefilter.db
+        else:
+            kept = tuple(regexes[i] for i in choice.whole)
+            self.whole = _database(kept, _kept(kept))
+
+    def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
+        """(pattern index, end offset) of every place a pattern may match; None past `limit`."""
+        import hyperscan as hs
+
+        found: list[tuple[int, int]] = []
+        owners, whole = self.choice.owners, self.choice.whole
+
+        def on_string(index, _start, end, _flags, _ctx):
+            found.extend((owner, end) for owner in owners[index])
+            return len(found) >= limit
+
+        def on_whole(index, _start, end, _flags, _ctx):
+            found.append((whole[index], end))
+            return len(found) >= limit
+
+        try:
+            for db, on_match in ((self.strings, on_string), (self.whole, on_whole)):
+                if db is not None:
+                    db.scan(data, match_event_handler=on_match)
+        except hs.ScanTerminated:
+            return None
+        return found
 
     def spans(self, data) -> Iterator[tuple[int, int]]:
         if self.strings is None:
-            return _spans(self.everything, data)
+            return _spans(self._prefilter.db, data)
         ends = _string_ends(self.strings, data, MAX_STRING_HITS_PER_MIB * max(1, len(data) >> 20))
         if ends is None:  # the sample misled: this piece is full of them
-            return _spans(self.everything, data)
+            return _spans(self._prefilter.db, data)
         lines = _lines_at(data, ends)
         if self.whole is None:
             return iter(lines)
@@ -218,32 +260,32 @@ def prefilter(regexes: tuple[str, ...], small: bool = False) -> Prefilter | None
     """The prefilter for these (engine-ready) patterns, or None where Hyperscan cannot serve.
     On ASCII lines a non-ASCII pattern character matches nothing in either engine, except the two
     that RE2 folds onto ASCII letters under (?i): the Kelvin sign and the long s. For a small
-    text, only a database the cache folder keeps: compiling it on every run would cost more than
-    RE2 alone does."""
+    text, None without a cache folder: compiling on every run would cost more than RE2 alone."""
     if any(c in r for r in regexes for c in _FOLD_ONTO_ASCII):
         return None
     try:
-        import hyperscan as hs
+        import hyperscan  # noqa: F401
     except ImportError:
         return None
-    kept = _kept(regexes)
-    if small and kept is None:
+    if small and _kept(regexes) is None:
         return None
-    return _prefilter(regexes, kept)
+    return _prefilter(regexes)
+
+
+@cache
+def _prefilter(regexes: tuple[str, ...]) -> Prefilter | None:
+    fast = Prefilter(regexes)
+    try:
+        fast.matches(b"", 1)  # compiles (or loads) what a small text needs; the rest when needed
+    except Exception:  # noqa: BLE001 - any Hyperscan error: RE2 alone is always right
+        return None
+    return fast
 
 
 def _kept(regexes: tuple[str, ...], kind: str = "patterns") -> Path | None:
     import hyperscan as hs
 
     return cache_file("hyperscan", kind, [hs.__version__.encode(), *(r.encode() for r in regexes)], ".hsdb")
-
-
-@cache
-def _prefilter(regexes: tuple[str, ...], kept: Path | None) -> Prefilter | None:
-    try:
-        return Prefilter(regexes, kept)
-    except Exception:  # noqa: BLE001 - any Hyperscan error: RE2 alone is always right
-        return None
 
 
 def _strings_database(strings: tuple[str, ...]):

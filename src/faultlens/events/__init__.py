@@ -12,9 +12,9 @@ from __future__ import annotations
 from functools import cache
 
 import re2
-import yaml
 from msgspec import Struct
 
+from faultlens.cache import memo
 from faultlens.events.errno import TEXTS, name_of
 from faultlens.model import Event
 from faultlens.resources import package_dir
@@ -75,19 +75,43 @@ class Forms(Struct, frozen=True):
     contexts: tuple[_Context, ...]
 
 
-@cache
-def forms() -> Forms:
-    """Every family's forms, compiled once per process."""
-    folder = package_dir() / "events" / "forms"
+class _FormSpec(Struct, frozen=True):
+    speaker: str
+    pattern: str
+    op: str | None
+    errno: str | None
+    needs_errno: bool
+
+
+class _Specs(Struct, frozen=True):
+    forms: tuple[_FormSpec, ...]
+    contexts: tuple[_Context, ...]
+
+
+def _read_specs(files) -> _Specs:
+    import yaml  # here: a run served from the cache folder never parses YAML
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     found, contexts = [], []
-    for family in ORDER:
-        data = yaml.safe_load((folder / f"{family}.yaml").read_text(encoding="utf-8"))
+    for path in files:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
         for spec in data.get("forms") or ():
-            found.append(_Form(data["speaker"], re2.compile("(?i)" + spec["pattern"]), spec.get("op"), spec.get("errno"),
-                               bool(spec.get("needs_errno"))))
+            found.append(_FormSpec(data["speaker"], "(?i)" + spec["pattern"], spec.get("op"), spec.get("errno"),
+                                   bool(spec.get("needs_errno"))))
         for spec in data.get("context") or ():
             contexts.append(_Context("(?i)" + spec["pattern"], spec["op"], int(spec.get("within", 30))))
-    return Forms(tuple(found), tuple(contexts))
+    return _Specs(tuple(found), tuple(contexts))
+
+
+@cache
+def forms() -> Forms:
+    """Every family's forms, compiled once per process (their YAML read once per change, through
+    the cache folder)."""
+    folder = package_dir() / "events" / "forms"
+    files = [folder / f"{family}.yaml" for family in ORDER]
+    specs = memo("events", files, lambda: _read_specs(files), (_Specs,))
+    return Forms(tuple(_Form(f.speaker, re2.compile(f.pattern), f.op, f.errno, f.needs_errno) for f in specs.forms),
+                 specs.contexts)
 
 
 def patterns() -> list[tuple[str, str]]:
