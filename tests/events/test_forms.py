@@ -9,6 +9,16 @@ from faultlens.events import read_line
 
 CASES = {
     "coreutils": [
+        ("hashicorp/vagrant#10517", 'rsync: mkstemp "/home/.1.UjG2wW" failed: Permission denied (13)',
+         ("create", "EACCES", "/home/.1.UjG2wW", "coreutils")),
+        ("zammad/zammad-docker-compose#228", 'rsync: recv_generator: mkdir "/opt/zammad/.github" failed: Permission denied (13)',
+         ("mkdir", "EACCES", "/opt/zammad/.github", "coreutils")),
+        ("Digital-Peak/DPDocker#60",
+         "webserver-web-1           | sed: couldn't open temporary file /var/www/html/j4/sedrNJrZ1: Permission denied",
+         ("create", "EACCES", "/var/www/html/j4/sedrNJrZ1", "coreutils")),
+        ("freeipa/freeipa-container#202",
+         "tar: ./etc/sysconfig/network: Cannot change ownership to uid 0, gid 0: Operation not permitted",
+         ("chown", "EPERM", "./etc/sysconfig/network", "coreutils")),
         ("kubernetes-retired/nfs-provisioner#39", "chown: changing ownership of '/var/lib/mysql/ibdata1': Operation not permitted",
          ("chown", "EPERM", "/var/lib/mysql/ibdata1", "coreutils")),
         ("mawww/kakoune#5162", "cp: cannot create regular file '/usr/local/bin/kak': Text file busy",
@@ -21,6 +31,20 @@ CASES = {
          ("create", "ETXTBSY", "/usr/local/bin/opensnitchd", "coreutils")),
         ("gradle/docker-gradle#52", "cannot create /home/gradle/.gradle/gradle.properties: Permission denied",
          ("create", "EACCES", "/home/gradle/.gradle/gradle.properties", "coreutils")),
+    ],
+    "ruby": [
+        ("ruby/rubygems#4426",
+         "Errno::EACCES: Permission denied @ rb_sysopen - /Users/XX/.rbenv/versions/2.6.6/lib/ruby/gems/2.6.0/gems/middleman-4.3.11/.gemtest",
+         ("open", "EACCES", "/Users/XX/.rbenv/versions/2.6.6/lib/ruby/gems/2.6.0/gems/middleman-4.3.11/.gemtest", "ruby")),
+        ("hahwul/XSpear#71", "Permission denied @ rb_sysopen - /proc/version (Errno::EACCES)",
+         ("open", "EACCES", "/proc/version", "ruby")),
+        ("IIC2143/Syllabus-2022-1#44", "ain.rb:154:in `initialize': Permission denied @ rb_sysopen - output.txt (Errno::EACCES)",
+         ("open", "EACCES", "output.txt", "ruby")),
+        ("rubygems/bundler#6297",
+         "Feb 19 03:07:16 ubuntu-xenial-1 sharetri[4628]: W, [2018-02-19T03:07:16.102594 #4775]  WARN -- : Errno::EACCES: Permission denied @ rb_sysopen -  /home/arvind_nm/sharetribe/sharetribe/log/newrelic_agent.log",
+         ("open", "EACCES", "/home/arvind_nm/sharetribe/sharetribe/log/newrelic_agent.log", "ruby")),
+        ("edlebert/money-oxr#10", "    ActionView::Template::Error (Permission denied @ rb_sysopen - config/oxr.json):",
+         ("open", "EACCES", "config/oxr.json", "ruby")),
     ],
     "python": [
         ("pimoroni/fanshim-python#85",
@@ -49,6 +73,7 @@ CASES = {
          ("exec", "EACCES", "./gradlew", "jvm")),
     ],
     "go": [
+        ("coyove/openweibo#1", "panic: open config.yml: no such file or directory", ("open", "ENOENT", "config.yml", "go")),
         ("eminwux/sbsh#376",
          "lifecycle_test.go:64: NewClient: start client process: fork/exec /tmp/TestClientHandle_Close_NoSocketEscalates2005805253/002/sleeper.sh: text file busy",
          ("exec", "ETXTBSY", "/tmp/TestClientHandle_Close_NoSocketEscalates2005805253/002/sleeper.sh", "go")),
@@ -132,6 +157,9 @@ CASES = {
         ("moby/moby#40545", "mkdir /var/lib/docker/overlay2/abc/merged: read-only file system", ("mkdir", "EROFS", "/var/lib/docker/overlay2/abc/merged", "container")),
     ],
     "webserver": [
+        ("ucan-lab/docker-laravel#100",
+         "file_put_contents(/work/backend/storage/framework/sessions/lnUteVX1Eiw3Fb2cAY2gV5qLU53QUPhocyySkdCL): failed to open stream: Permission denied",
+         ("create", "EACCES", "/work/backend/storage/framework/sessions/lnUteVX1Eiw3Fb2cAY2gV5qLU53QUPhocyySkdCL", "webserver")),
         ("hwdsl2/setup-ghost-blog#8",
          '2016/10/23 15:59:17 [error] 21281#0: *1 open() "content/themes/casper/assets/css/screen.css" failed (13: Permission denied), client:',
          ("open", "EACCES", "content/themes/casper/assets/css/screen.css", "webserver")),

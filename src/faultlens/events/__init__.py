@@ -21,7 +21,7 @@ from faultlens.resources import package_dir
 
 # The families, in the order their forms are tried: the most specific wordings first.
 ORDER = ("systemd", "container", "kubernetes", "webserver", "database", "pkg", "ansible", "ssh-git", "jvm",
-         "python", "node", "dotnet", "rust", "go", "shell", "build", "c")
+         "python", "node", "dotnet", "rust", "ruby", "go", "shell", "build", "c")
 ERRNO_KEY = "events/errno"  # the matcher's pattern for a line that names an errno
 CONTEXT_KEY = "events/context/"
 MAX_EVENTS = 200
@@ -36,7 +36,7 @@ ERRNO_LINE = ("(?i)" + "|".join(sorted({t.replace(".", r"\.").replace("/", "/") 
 _OPS = (
     (("lock",), "lock"), (("mkdir", "make directory", "create directory", "work tree dir", "leading directories"), "mkdir"),
     (("rename", "move", "mv "), "rename"), (("unlink", "remove", "rmdir", "delete"), "unlink"),
-    (("chown", "ownership", "chgrp", "group of", "lchown"), "chown"), (("chmod", "permissions of", "set permissions"), "chmod"),
+    (("chown", "ownership", "chgrp", "group of", "lchown"), "chown"), (("chmod", "permissions of", "set permissions", "change mode"), "chmod"),
     (("creat", "touch", "overwrite", "copyfile", "file_put_contents", "move_uploaded_file", "symlink", "link",
       "temporary"), "create"),
     (("lstat", "stat", "access", "readlink"), "stat"), (("chdir", "change dir", "cd", "pushd"), "chdir"),
