@@ -218,7 +218,9 @@ class Matcher:
         if which is not None:
             return [i for i in sorted(which) if compile_pattern(self.patterns[i].regex).search(raw)]
         found = self._which.Match(raw) if self._which is not None else None
-        if not found:  # none, or the set's DFA ran out of memory: ask pattern by pattern
+        if not found:  # none (most lines of a small log's non-ASCII text), or the set's DFA ran out of
+            if self._any.search(raw) is None:  # memory: the combined pattern says which, in one pass
+                return []
             found = [i for i, p in enumerate(self.patterns) if compile_pattern(p.regex).search(raw)]
         return sorted(found)
 
