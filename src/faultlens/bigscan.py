@@ -21,7 +21,7 @@ from faultlens.ingest.sources import Head
 from faultlens.match import Hits, Matcher
 from faultlens.parse.logs import LogText
 
-PIECE = 32 << 20
+PIECE = 16 << 20  # under glibc's largest mmap threshold (32 MiB): a freed piece's memory is reused, not faulted in anew
 LONG_CUT = 1 << 20  # a range ends at the next line break within this many bytes, else right there
 
 _MATCHER: Matcher | None = None  # the workers' matcher: inherited at fork, never pickled

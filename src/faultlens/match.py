@@ -219,10 +219,17 @@ class Matcher:
             return [i for i in sorted(which) if compile_pattern(self.patterns[i].regex).search(raw)]
         found = self._which.Match(raw) if self._which is not None else None
         if not found:  # none (most lines of a small log's non-ASCII text), or the set's DFA ran out of
-            if self._any.search(raw) is None:  # memory: the combined pattern says which, in one pass
-                return []
+            if self._which is not None and not self._any_on(raw):  # memory: the combined pattern says
+                return []  # which, in one pass
             found = [i for i, p in enumerate(self.patterns) if compile_pattern(p.regex).search(raw)]
         return sorted(found)
+
+    def _any_on(self, raw: bytes) -> bool:
+        """Whether any pattern matches raw; True where RE2 cannot build the combined pattern."""
+        try:
+            return self._any.search(raw) is not None
+        except PatternError:
+            return True
 
     def _scan(self, log: LogText, spans, hits: Hits) -> int:
         data = log.data
