@@ -22,7 +22,7 @@ import re._constants as C  # noqa: N812
 import re._parser as sre
 from collections.abc import Callable
 
-MIN_BYTES = 3  # a shorter string is in too many lines to skip any
+MIN_BYTES = 4  # a shorter string is in too many lines to skip any (and slows the strings database)
 MAX_STRINGS = 64  # the most strings one part of a pattern is expanded to
 MAX_CLASS = 10  # a class of more characters ([a-z], \w) is a gap, not a choice of strings
 
