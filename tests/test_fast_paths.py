@@ -15,7 +15,8 @@ from faultlens.ingest import sources
 from faultlens.kb.model import Pattern
 from faultlens.match import Hits, Matcher
 from faultlens.parse.logs import LogText
-from faultlens.pipeline import explain
+from faultlens.bigscan import _open
+from faultlens.pipeline import explain, explain_blobs
 
 pytestmark = pytest.mark.skipif(prefilter.prefilter(("(?:x)",)) is None, reason="hyperscan not available here")
 
@@ -174,10 +175,16 @@ def test_a_big_gzipped_log_is_streamed_and_explained_like_the_plain_file(tmp_pat
     monkeypatch.setattr(sources, "HELD_BYTES", 200_000 + odd)
     monkeypatch.setattr(sources, "STREAM_CHUNK", 50_000 + odd)
     monkeypatch.setattr(bigscan, "PIECE", 300_000 + odd)
+    again = []
+    monkeypatch.setattr(bigscan, "_open", lambda head: again.append(head) or _open(head))
     streamed = explain([str(packed)], kb)
+    assert not again  # decompressed once: its head was scanned as the reader went to the end it keeps
     assert "decompressed, scanned in pieces" in streamed.inputs[0].problems[0].reason
     assert [(i.kind, i.lines) for i in streamed.inputs] == [("log", 60_000)]
     assert _answer(streamed) == _relabelled(_answer(whole), str(log), str(packed))
+    blobs, problems = sources.read_inputs([str(packed)])  # read without a scanner for the head:
+    again_read = explain_blobs(blobs, problems, kb)  # it is decompressed again to be scanned
+    assert again and _answer(again_read) == _answer(streamed)
 
 
 def _relabelled(answer: list, old: str, new: str) -> list:

@@ -8,8 +8,10 @@ hits in file order: the result is the one a single pass over the whole file woul
 holds the two side by side).
 
 A line longer than LONG_CUT is cut where the range ends (its pieces are scanned apart); the RE2
-scan is linear, so no input costs more than its size. A gzip'd log has no offsets to hand out:
-its head is decompressed again and scanned piece by piece in this process.
+scan is linear, so no input costs more than its size. A compressed log has no offsets to hand
+out: its head is scanned piece by piece as the reader decompresses it on the way to the end it
+keeps (a `StreamScan` fed through `read_inputs(head_sink=...)`), or, when it was read without
+one, decompressed again here.
 """
 
 from __future__ import annotations
@@ -90,6 +92,8 @@ class HeadScans:
         import multiprocessing  # here: a run without a big file does not pay for the import
         from concurrent.futures import ProcessPoolExecutor
 
+        if head.scanned is not None:  # scanned while it was read
+            return head.scanned.result
         if head.codec:  # no offsets into a compressed stream: decompressed again, in order, here
             return lambda: _scan_stream(head, self.matcher)
         ranges = _ranges(head.path, head.start, head.end, head.bom)
@@ -119,7 +123,7 @@ def _scan_stream(head: Head, matcher: Matcher) -> tuple[Hits, int]:
     where a piece ends). A stream that breaks off early (it was truncated when read the first
     time too) gives what came before."""
     try:
-        return _merged(list(_stream_pieces(_open(head), head.start, head.end, matcher, head.bom)))
+        return _stream_pieces(_open(head), head.start, head.end, matcher, head.bom)
     except OSError:
         raise
     except Exception as exc:  # noqa: BLE001 - EOFError, zlib.error, lzma.LZMAError: the file changed since
@@ -140,29 +144,47 @@ def _open(head: Head):
     return gzip.open(head.path, "rb")
 
 
-def _stream_pieces(opened, start: int, end: int, matcher: Matcher, bom: bytes):
-    carry, done, unit = b"", 0, 2 if bom else 1
+class StreamScan:
+    """A head scanned as its bytes come, in order, in pieces cut at line breaks (a line longer
+    than LONG_CUT is cut where a piece ends); `result()` gives its hits and line breaks."""
+
+    def __init__(self, matcher: Matcher, bom: bytes = b""):
+        self.matcher, self.bom = matcher, bom
+        self._carry = b""
+        self._done: list[tuple[int, Hits]] = []
+
+    def feed(self, data: bytes) -> None:
+        buf = self._carry + data
+        cut = line_break_end(buf, bom=self.bom, last=True)
+        if cut == 0 and len(buf) < LONG_CUT:
+            self._carry = buf  # a partial line: wait for its end
+            return
+        cut = cut or len(buf) - len(buf) % (2 if self.bom else 1)
+        self._carry = buf[cut:]
+        self._done.append(_scanned(buf[:cut], self.matcher, self.bom))
+
+    def result(self) -> tuple[Hits, int]:
+        if self._carry:
+            self._done.append(_scanned(self._carry, self.matcher, self.bom))
+            self._carry = b""
+        return _merged(self._done)
+
+
+def _stream_pieces(opened, start: int, end: int, matcher: Matcher, bom: bytes) -> tuple[Hits, int]:
+    scan, done = StreamScan(matcher, bom), 0
     with opened as stream:
         while done < start:  # up to a member's data: decompressed and dropped
             skipped = stream.read(min(PIECE, start - done))
             if not skipped:
-                return
+                return scan.result()
             done += len(skipped)
         while done < end:
             data = stream.read(min(PIECE, end - done))
             if not data:
                 break
             done += len(data)
-            buf = carry + data
-            cut = len(buf) if done >= end else line_break_end(buf, bom=bom, last=True)
-            if cut == 0 and len(buf) < LONG_CUT:
-                carry = buf  # a partial line: wait for its end
-                continue
-            cut = cut or len(buf) - len(buf) % unit
-            piece, carry = buf[:cut], buf[cut:]
-            yield _scanned(piece, matcher, bom)
-    if carry:
-        yield _scanned(carry, matcher, bom)
+            scan.feed(data)
+    return scan.result()
 
 
 def _scanned(piece: bytes, matcher: Matcher, bom: bytes = b"") -> tuple[int, Hits]:

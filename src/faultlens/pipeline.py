@@ -41,8 +41,9 @@ class Run(Struct):
 def explain(inputs: list[str], kb: KnowledgeBase, user: str | None = None, stdin=None,
             baseline: list[str] | None = None) -> Explanation:
     """Explain a failure; with a passing run as baseline, only what is new counts."""
-    run = _read_run(inputs, stdin, "")
-    good = _read_run(baseline, None, "baseline: ") if baseline else None
+    matcher = _prepared(kb)[0]
+    run = _read_run(inputs, stdin, "", matcher)
+    good = _read_run(baseline, None, "baseline: ", matcher) if baseline else None
     return explain_run(run, kb, user, good, tuple(baseline or ()))
 
 
@@ -50,8 +51,14 @@ def explain_blobs(blobs: list[Blob], problems: list[Problem], kb: KnowledgeBase,
     return explain_run(read_blobs(blobs, problems), kb, user)
 
 
-def _read_run(inputs: list[str], stdin, what: str) -> Run:
-    blobs, problems = read_inputs(inputs, stdin)
+def _read_run(inputs: list[str], stdin, what: str, matcher: Matcher) -> Run:
+    """The inputs read; a compressed big log's head is scanned as it is decompressed, once."""
+    def head_sink(bom: bytes):
+        from faultlens.bigscan import StreamScan  # here: only a big compressed log needs it
+
+        return StreamScan(matcher, bom)
+
+    blobs, problems = read_inputs(inputs, stdin, head_sink)
     if not blobs:
         reason = "; ".join(f"{p.source}: {p.reason}" for p in problems) or "no file in " + ", ".join(inputs)
         raise InputError(f"{what}nothing could be read ({reason})")

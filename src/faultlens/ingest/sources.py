@@ -15,10 +15,12 @@ import stat
 import sys
 import zlib
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Protocol
 
 from msgspec import Struct
+from msgspec.structs import replace
 
 from faultlens.ingest.decode import BINARY_SAMPLE, line_break_end, utf16_bom, with_bom
 from faultlens.model import Problem
@@ -44,6 +46,13 @@ GZIP_MAGIC = b"\x1f\x8b"
 _CODECS = {"gzip": "gzip", "xz": "xz", "bzip2": "bzip2"}
 
 
+class HeadSink(Protocol):
+    """Takes the head of a compressed big content as it streams past, in order (the reader keeps
+    only the end): what lets a compressed log be decompressed once, not again to scan its head."""
+
+    def feed(self, data: bytes) -> None: ...
+
+
 class Head(Struct, frozen=True):
     """The part of a big file before what is held in memory: scanned in pieces, never held whole.
     Offsets are in the file's (decompressed) stream; `start` is where the content begins (a tar
@@ -52,9 +61,10 @@ class Head(Struct, frozen=True):
     path: str
     end: int
     size: int  # of the whole content (decompressed)
-    codec: str = ""  # gzip | xz | bzip2: read as a stream again, not by offsets
+    codec: str = ""  # gzip | xz | bzip2: no offsets to read pieces at
     bom: bytes = b""  # UTF-16 text: cut at code units, every piece read with this byte-order mark
     start: int = 0
+    scanned: HeadSink | None = None  # a compressed head, scanned as it streamed past the reader
 
     @property
     def compressed(self) -> bool:
@@ -92,8 +102,9 @@ class _Budget:
     """What reading costs: held bytes per input and per run, decompressed bytes and members per
     input. Spent as the input is read."""
 
-    def __init__(self) -> None:
+    def __init__(self, head_sink: Callable[[bytes], HeadSink] | None = None) -> None:
         self.run_held = 0
+        self.head_sink = head_sink  # (byte-order mark) -> a sink for a compressed head, or None
         self.start()
 
     def start(self) -> None:
@@ -123,11 +134,14 @@ class _Budget:
         return f"not read: this input's budget of {_size(MAX_BLOB_BYTES)} held in memory is spent"
 
 
-def read_inputs(inputs: list[str], stdin: io.BufferedReader | None = None) -> tuple[list[Blob], list[Problem]]:
-    """Read every input (paths or '-') into blobs; unreadable ones become problems."""
+def read_inputs(inputs: list[str], stdin: io.BufferedReader | None = None,
+                head_sink: Callable[[bytes], HeadSink] | None = None) -> tuple[list[Blob], list[Problem]]:
+    """Read every input (paths or '-') into blobs; unreadable ones become problems. With a
+    head_sink, the head of a compressed big content is fed to a sink as it streams past (and the
+    sink kept in its Head), else it is decompressed again when scanned."""
     blobs: list[Blob] = []
     problems: list[Problem] = []
-    budget = _Budget()
+    budget = _Budget(head_sink)
     for name in inputs:
         budget.start()
         for item in _read_one(name, stdin, budget):
@@ -303,6 +317,7 @@ def _read_content(label: str, fh, budget: _Budget, origin: _Origin | None) -> It
     held = total = len(first)
     bom = utf16_bom(first[:BINARY_SAMPLE])
     more = False
+    sink = budget.head_sink(bom) if origin is not None and origin.codec and budget.head_sink else None
     while True:
         if origin is None and held >= cap:  # its start is kept: is there more?
             more = bool(fh.read(1))
@@ -313,7 +328,9 @@ def _read_content(label: str, fh, budget: _Budget, origin: _Origin | None) -> It
         chunks.append(chunk)
         held, total = held + len(chunk), total + len(chunk)
         while origin is not None and held - len(chunks[0]) >= cap:  # keep what the end needs
-            held -= len(chunks.popleft())
+            held -= len(gone := chunks.popleft())
+            if sink is not None:
+                sink.feed(gone)
     data = b"".join(chunks)
     if total <= cap and not more:
         budget.hold(len(data))
@@ -326,12 +343,17 @@ def _read_content(label: str, fh, budget: _Budget, origin: _Origin | None) -> It
         yield Problem(label, f"larger than {_size(cap)} (decompressed, or inside an archive or standard "
                              "input, where it cannot be read again): read only the first part")
         return
-    data = data[-cap:]
+    joined, data = data, data[-cap:]
     skip = total - len(data)
     if bom and skip % 2:  # start at a UTF-16 code unit
         data, skip = data[1:], skip + 1
     budget.hold(len(data))
-    yield _tail_blob(label, data, skip, total, bom, origin)
+    blob = _tail_blob(label, data, skip, total, bom, origin)
+    if sink is not None:  # the rest of the head: what was read but is not held
+        sink.feed(joined[:blob.head.end - origin.base - (total - held)])
+        blob = Blob(blob.source, blob.data, replace(blob.head, scanned=sink))
+    del joined  # not held while the blob is used
+    yield blob
 
 
 def _tar_members(label: str, fh, budget: _Budget, depth: int, origin: _Origin | None) -> Iterator[Blob | Problem]:
