@@ -10,12 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faultlens import bigscan, match, prefilter
+from faultlens import match, prefilter
+from faultlens.match import pieces
 from faultlens.ingest import sources
 from faultlens.kb.model import Pattern
 from faultlens.match import Hits, Matcher
 from faultlens.parse.logs import LogText
-from faultlens.bigscan import _open
 from faultlens.pipeline import explain, explain_blobs
 
 pytestmark = pytest.mark.skipif(prefilter.prefilter(("(?:x)",)) is None, reason="hyperscan not available here")
@@ -151,13 +151,13 @@ def test_a_big_file_in_pieces_on_two_workers_explains_like_the_whole_file(tmp_pa
     whole = explain([str(log)], kb)
     assert not whole.inputs[0].problems
     monkeypatch.setattr(sources, "HELD_BYTES", 200_000)
-    monkeypatch.setattr(bigscan, "PIECE", 300_000)
+    monkeypatch.setattr(pieces, "PIECE", 300_000)
     monkeypatch.setattr(match, "USE_PREFILTER", True)
     monkeypatch.setattr(match, "PREFILTER_FROM", 0)
-    pieces = explain([str(log)], kb)
-    assert "scanned in pieces" in pieces.inputs[0].problems[0].reason
-    assert [(i.kind, i.lines) for i in pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
-    assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3
+    in_pieces = explain([str(log)], kb)
+    assert "scanned in pieces" in in_pieces.inputs[0].problems[0].reason
+    assert [(i.kind, i.lines) for i in in_pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
+    assert _answer(in_pieces) == _answer(whole) and len(whole.findings) >= 3
 
 
 @pytest.mark.parametrize("write, odd", [
@@ -174,9 +174,9 @@ def test_a_big_gzipped_log_is_streamed_and_explained_like_the_plain_file(tmp_pat
     whole = explain([str(log)], kb)
     monkeypatch.setattr(sources, "HELD_BYTES", 200_000 + odd)
     monkeypatch.setattr(sources, "STREAM_CHUNK", 50_000 + odd)
-    monkeypatch.setattr(bigscan, "PIECE", 300_000 + odd)
-    again = []
-    monkeypatch.setattr(bigscan, "_open", lambda head: again.append(head) or _open(head))
+    monkeypatch.setattr(pieces, "PIECE", 300_000 + odd)
+    again, open_again = [], pieces._open
+    monkeypatch.setattr(pieces, "_open", lambda head: again.append(head) or open_again(head))
     streamed = explain([str(packed)], kb)
     assert not again  # decompressed once: its head was scanned as the reader went to the end it keeps
     assert "decompressed, scanned in pieces" in streamed.inputs[0].problems[0].reason
@@ -220,12 +220,12 @@ def test_a_big_utf16_log_in_pieces_explains_like_the_whole_file(tmp_path: Path, 
     whole = explain([str(log)], kb)
     # odd sizes: every cut is asked for in the middle of a code unit
     monkeypatch.setattr(sources, "HELD_BYTES", 200_001)
-    monkeypatch.setattr(bigscan, "PIECE", 300_001)
-    pieces = explain([str(log)], kb)
-    assert "scanned in pieces" in pieces.inputs[0].problems[0].reason
-    assert [(i.kind, i.lines) for i in pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
-    assert _answer(pieces) == _answer(whole) and len(whole.findings) >= 3
-    assert "\ufffd" not in str(_answer(pieces))  # no character was cut in two
+    monkeypatch.setattr(pieces, "PIECE", 300_001)
+    in_pieces = explain([str(log)], kb)
+    assert "scanned in pieces" in in_pieces.inputs[0].problems[0].reason
+    assert [(i.kind, i.lines) for i in in_pieces.inputs] == [(i.kind, i.lines) for i in whole.inputs] == [("log", 60_000)]
+    assert _answer(in_pieces) == _answer(whole) and len(whole.findings) >= 3
+    assert "\ufffd" not in str(_answer(in_pieces))  # no character was cut in two
 
 
 line_pieces = st.sampled_from([

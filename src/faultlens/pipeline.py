@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from contextlib import nullcontext
-
 from msgspec import Struct, field
 from msgspec.structs import replace
 
@@ -54,7 +52,7 @@ def explain_blobs(blobs: list[Blob], problems: list[Problem], kb: KnowledgeBase,
 def _read_run(inputs: list[str], stdin, what: str, matcher: Matcher) -> Run:
     """The inputs read; a compressed big log's head is scanned as it is decompressed, once."""
     def head_sink(bom: bytes):
-        from faultlens.bigscan import StreamScan  # here: only a big compressed log needs it
+        from faultlens.match.pieces import StreamScan  # here: only a big compressed log needs it
 
         return StreamScan(matcher, bom)
 
@@ -153,32 +151,6 @@ def _prepared(kb: KnowledgeBase) -> tuple[Matcher, dict[str, RunbookRef]]:
     return known[1], known[2]
 
 
-def _scan(logs: list[LogText], matcher: Matcher) -> tuple[list[LogText], Hits]:
-    """Every log's hits. A big file's head is scanned in worker processes while this one scans
-    the end it holds; the end's lines are then numbered after the head's."""
-    hits, scanned = Hits(), []
-    big = any(log.head is not None for log in logs)
-    if big:
-        from faultlens.bigscan import HeadScans  # here: only a big file needs worker processes
-    with HeadScans(matcher) if big else nullcontext() as heads:
-        for log in logs:
-            if log.head is None:
-                matcher.scan(log, hits)
-                scanned.append(log)
-                continue
-            head_result = heads.submit(log.head)
-            end_hits = Hits()
-            matcher.scan(log, end_hits)
-            try:
-                head_hits, head_lines = head_result()
-            except OSError:  # the file went away while being read: what was held is still
-                head_hits, head_lines = Hits(), 0  # explained, its lines counted from its start
-            hits.merge(head_hits, 0, log.source)
-            hits.merge(end_hits, head_lines)
-            scanned.append(replace(log, lines_before=head_lines))
-    return scanned, hits
-
-
 PASSED_RUN_DISCOUNT = 0.45  # confidences in a run that says it passed stay below EXPLAINED_AT
 
 
@@ -199,8 +171,12 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
                 good_sources: tuple[str, ...] = (), unusual: bool = True) -> Explanation:
     patterns = kb.patterns()
     matcher, runbooks = _prepared(kb)
-    logs, hits = _scan(run.logs, matcher)
-    before = {log.source: log.lines_before for log in logs if log.lines_before}
+    logs, hits = [], Hits()
+    for log in run.logs:
+        log, found = matcher.scan_file(log)
+        logs.append(log)
+        hits.merge(found)
+    before = {log.source: log.lines_before for log in logs if log.lines_before}  # a big file's head
     run = replace(run, logs=logs, infos=[replace(i, lines=i.lines + before[i.source]) if i.kind == "log" and i.source in before
                                          else i for i in run.infos])
     seen_count = 0

@@ -37,7 +37,7 @@ except KBError as exc:  # a bomb in the --kb: refused with a named error; the ru
     kb = load_kb()
 result = explain(args["inputs"], kb)
 usage = resource.getrusage(resource.RUSAGE_SELF)
-children = resource.getrusage(resource.RUSAGE_CHILDREN)  # bigscan's workers, if any
+children = resource.getrusage(resource.RUSAGE_CHILDREN)  # the piece runner's workers, if any
 # VmHWM, not ru_maxrss: Linux carries the parent's (pytest's) high-water mark across exec into ru_maxrss
 hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM:"))
 print(json.dumps({"top": [e.source for f in result.findings[:1] for e in f.evidence],

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from faultlens import bigscan
+from faultlens.match import pieces
 from faultlens.ingest import sources
 from faultlens.ingest.sources import InputError, read_inputs
 from faultlens.pipeline import explain
@@ -66,7 +66,7 @@ def test_one_giant_line(tmp_path: Path, kb):
 
 def test_big_file_is_scanned_whole_in_pieces_with_original_line_numbers(tmp_path: Path, monkeypatch, kb):
     monkeypatch.setattr(sources, "HELD_BYTES", 4096)
-    monkeypatch.setattr(bigscan, "PIECE", 1000)
+    monkeypatch.setattr(pieces, "PIECE", 1000)
     log = tmp_path / "big.log"
     lines = [f"line {i} fine" for i in range(1, 2001)]
     lines[4] = "write: No space left on device (in the head)"
@@ -100,7 +100,7 @@ def test_5_gib_log_is_read_in_bounded_memory(tmp_path: Path):
 
 
 def test_gzip_bomb_file_is_streamed_in_bounded_memory(tmp_path: Path, monkeypatch):
-    """A gzip'd file is re-readable: its end is held, the rest left to bigscan."""
+    """A gzip'd file is re-readable: its end is held, the rest left to pieces."""
     monkeypatch.setattr(sources, "HELD_BYTES", 1 << 20)
     bomb = tmp_path / "bomb.log.gz"
     bomb.write_bytes(gzip.compress(b"A" * (64 << 20)))

@@ -177,11 +177,11 @@ def test_lines_every_passing_run_prints_are_no_signature(tmp_path: Path):
 
 def test_a_run_with_a_big_log_is_scanned_in_pieces_inside_a_report_worker(tmp_path: Path, monkeypatch):
     """Report workers are processes themselves: a big log in a run still gets its own workers."""
-    from faultlens import bigscan
+    from faultlens.match import pieces
     from faultlens.ingest import sources
 
     monkeypatch.setattr(sources, "HELD_BYTES", 50_000)
-    monkeypatch.setattr(bigscan, "PIECE", 100_000)
+    monkeypatch.setattr(pieces, "PIECE", 100_000)
     floor = tmp_path / "floor"
     for n in range(4):
         (floor / f"run-{n}").mkdir(parents=True)

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from msgspec import Struct, field
 
 from faultlens.ingest.decode import to_utf8
+from faultlens.ingest.sources import Head
 
 
 class LogText(Struct, frozen=True):
@@ -26,7 +27,7 @@ class LogText(Struct, frozen=True):
     contexts: dict[int, str] = field(default_factory=dict)  # view line number -> context
     original_lines: int | None = None
     lines_before: int = 0  # lines of the file before data (the head of a big file): added to every number
-    head: object = None  # ingest.sources.Head: the rest of a big file, scanned in pieces
+    head: Head | None = None  # the rest of a big file, on disk: Matcher.scan_file scans it in pieces
 
     @classmethod
     def from_bytes(cls, source: str, raw: bytes) -> "LogText":

@@ -9,6 +9,9 @@ Three ways to get there, one answer (tests hold them side by side):
   cost a small log more than everything else it needs.
 - a big ASCII log: Hyperscan skips to the lines any pattern may match, the combined pattern and
   the set take it from there (`faultlens.prefilter`).
+
+A file too big to hold (`LogText.head`) is scanned by `Matcher.scan_file`, its head in pieces on
+every core (`faultlens.match.pieces`).
 """
 
 from __future__ import annotations
@@ -147,8 +150,32 @@ class Matcher:
         if self.patterns:
             _ = self._any, self._which, self._veto, self._never
 
+    def scan_file(self, log: LogText) -> tuple[LogText, Hits]:
+        """The hits of a whole log, numbered and labelled as in its file, and the log numbered so
+        too: a big file's head (on disk, `log.head`) is scanned in pieces by worker processes
+        (faultlens.match.pieces) while this one scans the end it holds."""
+        if log.head is None:
+            hits = Hits()
+            self.scan(log, hits)
+            return log, hits
+        from faultlens.match.pieces import HeadScans  # here: only a big file needs worker processes
+
+        end_hits = Hits()
+        with HeadScans(self) as heads:
+            head_result = heads.submit(log.head)
+            self.scan(log, end_hits)
+            try:
+                head_hits, head_lines = head_result()
+            except OSError:  # the file went away while being read: what was held is still
+                head_hits, head_lines = Hits(), 0  # explained, its lines counted from its start
+        hits = Hits()
+        hits.merge(head_hits, 0, log.source)
+        hits.merge(end_hits, head_lines)
+        return replace(log, lines_before=head_lines), hits
+
     def scan(self, log: LogText, hits: Hits) -> int:
-        """Add the log's hits; return how many line breaks it holds (counted on the way)."""
+        """Add the hits of the text the log holds, numbered from its first line; return how many
+        line breaks it holds (counted on the way)."""
         data = log.data
         if not self.patterns:
             return data.count(b"\n")
