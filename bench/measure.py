@@ -61,6 +61,21 @@ def _memory(pid: int) -> tuple[int, int]:
         return 0, 0
 
 
+def tree_cpu(root: int) -> float:
+    """User + system CPU seconds the live processes of a tree have used so far (for a long-lived
+    peer such as a Dask cluster, which is nobody's finished child: read before and after)."""
+    tick, kids, todo, total = os.sysconf("SC_CLK_TCK"), _children(), [root], 0
+    while todo:
+        pid = todo.pop()
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except (OSError, IndexError, ValueError):
+            pass
+        todo += kids.get(pid, [])
+    return total / tick
+
+
 def tree_memory_both(root: int) -> tuple[int, int]:
     """(Pss, anonymous Pss) in bytes of a process and all its descendants, summed."""
     children, pss, anon, todo = _children(), 0, 0, [root]

@@ -19,6 +19,13 @@ the whole process tree's wall and CPU (user + sys) and peak memory (bench/measur
    grep each, inside the sample's figure and scaled with it: a small overestimate of the peer.
 Report does more than its peer: it reads the passing runs too (their lines filter the clusters),
 clusters the unexplained ones and writes Parquet, tables and HTML.
+
+With --dask, instead: the engine's overhead. `faultlens report NIGHT` on the local pool against
+`faultlens report NIGHT --scheduler tcp://...` on a Dask LocalCluster of as many single-threaded
+worker processes as the machine has cores (started once, before the rounds), alternating; the
+cluster's CPU is read from /proc before and after each round and added to the command's.
+
+    python bench/report/run.py --runs 10000 --dask
 """
 
 from __future__ import annotations
@@ -37,7 +44,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from floor import generate  # noqa: E402
-from measure import machine, median, ratios, rounds, spread  # noqa: E402
+from measure import machine, median, ratios, rounds, sample, spread, tree_cpu  # noqa: E402
 
 _SCRIPT = Path(sys.executable).with_name("faultlens")
 FAULTLENS = str(_SCRIPT) if _SCRIPT.exists() else f"{sys.executable} -m faultlens"
@@ -88,6 +95,46 @@ def peer_cmd(floor: Path, jobs: int) -> list[str]:
             f"xargs -0 -P{jobs} -n1 sh -c '{per_run}' sh", "sh", str(floor)]
 
 
+_CLUSTER = """
+import sys
+from distributed import LocalCluster
+cluster = LocalCluster(n_workers=int(sys.argv[1]), threads_per_worker=1, processes=True, dashboard_address=None)
+print(cluster.scheduler_address, flush=True)
+sys.stdin.read()  # until the benchmark closes our stdin
+"""
+
+
+def engine_rounds(floor: Path, workers: int | None, repeat: int) -> tuple[dict[str, list], int]:
+    """The local pool and a LocalCluster of the same cores, alternating (1 warm-up round): samples
+    by name, the cluster's CPU added to its command's."""
+    import subprocess
+
+    cores = workers or os.cpu_count() or 1
+    cluster = subprocess.Popen([sys.executable, "-c", _CLUSTER, str(cores)], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    address = cluster.stdout.readline().strip()
+    if not address:
+        raise SystemExit("the Dask LocalCluster did not start (pip install 'faultlens[dask]')")
+    local = report_cmd(floor, workers)
+    on_dask = ["sh", "-c", f'd=$(mktemp -d) && {FAULTLENS} report "$1" --out "$d" --scheduler {address} >/dev/null; '
+               'rc=$?; rm -rf "$d"; exit $rc', "sh", str(floor)]
+    out: dict[str, list] = {"local pool": [], "Dask LocalCluster": []}
+    try:
+        for r in range(1 + repeat):
+            for name, cmd in (("local pool", local), ("Dask LocalCluster", on_dask)):
+                before = tree_cpu(cluster.pid)
+                s = sample(cmd, 0.2)
+                if s.done.returncode not in (0, 1):
+                    raise SystemExit(f"{name} failed ({s.done.returncode}): {s.done.stderr.strip()[:500]}")
+                s.user += tree_cpu(cluster.pid) - before  # the cluster's share, counted as user time
+                if r:
+                    out[name].append(s)
+    finally:
+        cluster.stdin.close()
+        cluster.wait(timeout=60)
+    return out, cores
+
+
 def row(name: str, ss, base=None) -> str:
     walls, cpus = [s.wall for s in ss], [s.cpu for s in ss]
     out = (f"| {name} | {spread(walls)} | {spread(cpus)} | {median([c / w for c, w in zip(cpus, walls)]):.2f} "
@@ -109,6 +156,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=5, help="counted rounds (at least 5)")
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="xargs -P (default: nproc)")
+    parser.add_argument("--dask", action="store_true", help="the local pool against a Dask LocalCluster instead")
     args = parser.parse_args()
     if args.repeat < 5:
         parser.error("medians need at least 5 rounds")
@@ -127,6 +175,8 @@ def main() -> int:
     print(f"night: {len(night):,} runs, {size / 2**30:.2f} GiB, {night_pass:,} with result: pass "
           f"({night_pass / len(night):.1%}); sample (seed {args.seed}): {len(sample_runs)} runs, {sample_pass} pass "
           f"({sample_pass / len(sample_runs):.1%})")
+    if args.dask:
+        return dask_table(floor, len(night), args)
     ok = (0, 1)
     pair = rounds({"report": report_cmd(sample, args.workers), "peer": peer_cmd(sample, args.jobs)}, args.repeat, ok=ok,
                   interval=0.2)
@@ -149,6 +199,23 @@ def main() -> int:
                       "sample_runs": len(sample_runs), "sample_pass": sample_pass, "seed": args.seed,
                       "pair": {k: [[round(s.wall, 3), round(s.cpu, 3)] for s in v] for k, v in pair.items()},
                       "whole": [[round(s.wall, 3), round(s.cpu, 3)] for s in whole]}))
+    return 0
+
+
+def dask_table(floor: Path, runs: int, args) -> int:
+    engines, cores = engine_rounds(floor, args.workers, args.repeat)
+    local, dask = engines["local pool"], engines["Dask LocalCluster"]
+    print(f"\n1 warm-up round, then {args.repeat} rounds, alternating; {cores} worker processes either way; "
+          "median (min-max); the cluster's memory is not sampled\n")
+    print("| engine | wall s | CPU s | CPU/wall | peak Pss | peak anon Pss | wall vs local | CPU vs local |")
+    print("|---|---|---|---|---|---|---|---|")
+    print(row("local pool", local))
+    print(row("Dask LocalCluster", dask, local))
+    for name, ss in engines.items():
+        per_hour = runs / median([s.cpu for s in ss]) * 3600
+        print(f"{name}: {per_hour:,.0f} runs per hour per core of CPU ({runs:,} runs / median CPU s)")
+    print(json.dumps({"cores": cores, "runs": runs,
+                      "engines": {k: [[round(s.wall, 3), round(s.cpu, 3)] for s in v] for k, v in engines.items()}}))
     return 0
 
 
