@@ -180,7 +180,7 @@ class Matcher:
         if not self.patterns:
             return data.count(b"\n")
         if len(data) >= PREFILTER_FROM:
-            fast = self.prefilter() if data.isascii() else None
+            fast = self.prefilter() if log.ascii or data.isascii() else None
             return self._scan(log, fast.spans(data) if fast is not None else ((0, len(data)),), hits)
         fast = self.prefilter(small=True)
         lines = self._candidates(data, fast) if fast is not None else None

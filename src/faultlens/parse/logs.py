@@ -28,10 +28,12 @@ class LogText(Struct, frozen=True):
     original_lines: int | None = None
     lines_before: int = 0  # lines of the file before data (the head of a big file): added to every number
     head: Head | None = None  # the rest of a big file, on disk: Matcher.scan_file scans it in pieces
+    ascii: bool = False  # data is known to be ASCII (False: not known)
 
     @classmethod
     def from_bytes(cls, source: str, raw: bytes) -> "LogText":
-        return cls(source, to_utf8(raw))
+        data = to_utf8(raw)
+        return cls(source, data, ascii=data is raw)  # to_utf8 returns only ASCII text untouched
 
     @classmethod
     def from_view(cls, source: str, lines: list[tuple[int, str, str | None]], original_lines: int) -> "LogText":
