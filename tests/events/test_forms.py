@@ -145,6 +145,12 @@ CASES = {
          (None, None, "/usr/sbin/grafana-server", "systemd")),
     ],
     "container": [
+        ("linuxserver/Heimdall#511",
+         r'Start container linuxserver-heimdall1 failed: {"message":"OCI runtime create failed: container_linux.go:345: starting container process caused \"exec: \\\"/init\\\": stat /init: no such file or directory\": unknown"}.',
+         ("exec", "ENOENT", "/init", "container")),
+        ("mo-xiaoxi/AWD_CTF_Platform#39",
+         'Error response from daemon: OCI runtime create failed: container_linux.go:380: starting container process caused: exec: "/tmp/run.sh": stat /tmp/run.sh: no such file or directory: unknown',
+         ("exec", "ENOENT", "/tmp/run.sh", "container")),
         ("opencontainers/runc#1359", 'panic: standard_init_linux.go:164: openat exec fifo caused "permission denied" [recovered]',
          ("exec", "EACCES", None, "container")),
         ("Finb/bark-server#25", 'bark-server    | standard_init_linux.go:211: exec user process caused "exec format error"',

@@ -68,6 +68,7 @@ class _Context(Struct, frozen=True):
     regex: str
     op: str
     within: int
+    after: int = 0  # the context line may instead follow the event by this many lines (a JVM stack frame)
 
 
 class Forms(Struct, frozen=True):
@@ -101,7 +102,8 @@ def _read_specs(files) -> _Specs:
             found.append(_FormSpec(data["speaker"], "(?i)" + spec["pattern"], spec.get("op"), spec.get("errno"),
                                    bool(spec.get("needs_errno"))))
         for spec in data.get("context") or ():
-            contexts.append(_Context("(?i)" + spec["pattern"], spec["op"], int(spec.get("within", 30))))
+            contexts.append(_Context("(?i)" + spec["pattern"], spec["op"], int(spec.get("within", 30)),
+                                     int(spec.get("after", 0))))
     return _Specs(tuple(found), tuple(contexts))
 
 
@@ -195,9 +197,18 @@ def extract(hits) -> list[Event]:
 
 
 def _context_op(contexts, source: str, line: int) -> str | None:
+    """The op of the nearest context line before the event (within its reach), else of the
+    nearest one after it that reaches back (`after`: a stack frame under the exception)."""
     ctx = forms().contexts
     best = None
+    later = None
     for index, hit in contexts:
-        if hit.source == source and 0 <= line - hit.line <= ctx[index].within and (best is None or hit.line > best[0]):
+        if hit.source != source:
+            continue
+        if 0 <= line - hit.line <= ctx[index].within and (best is None or hit.line > best[0]):
             best = (hit.line, ctx[index].op)
-    return best[1] if best else None
+        elif 0 < hit.line - line <= ctx[index].after and (later is None or hit.line < later[0]):
+            later = (hit.line, ctx[index].op)
+    if best:
+        return best[1]
+    return later[1] if later else None
