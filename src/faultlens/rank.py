@@ -8,7 +8,7 @@ a window of lines around it: `scope` in the YAML), never anywhere in the run. A 
 logged at error level near the end of its log or followed within 10 lines by a failed run or
 step. The knowledge base's calibration map turns the score into a confidence (bench/accuracy);
 explained causes are ordered by how late their evidence comes, then by confidence. Weak causes
-(below 0.5) are ordered by confidence, and where the map gives several the same (a bare
+(below 0.5) are ordered by confidence, and where several read the same to the hundredth (a bare
 "Permission denied" supports six causes a little) by how many incidents of the tuning half each
 caused (the knowledge base's base rates), then by name.
 """
@@ -78,9 +78,10 @@ def _lateness(f: Finding, ctx: _Context) -> float | None:
 def _order(f: Finding, late: float, base_rate: int = 0) -> tuple:
     """Explained causes first; among them the one whose evidence comes latest (by fifths of its
     log: a run dies of its last failure, the ones it lived through came before), then by
-    confidence. Weak causes by confidence, a tie going to the more common cause (its base rate)."""
+    confidence. Weak causes by confidence to the hundredth (as every output shows it; the map
+    below 0.5 resolves no finer), a tie going to the more common cause (its base rate)."""
     if f.confidence < EXPLAINED_AT:
-        return (1, 0, -f.confidence, -base_rate, f.id)
+        return (1, 0, -round(f.confidence, 2), -base_rate, f.id)
     return (0, -int(late * LATE_STEPS), -f.confidence, f.id)
 
 
