@@ -53,6 +53,13 @@ def test_the_shipped_calibration_map_is_a_refit(kb):
     assert accuracy.fit(accuracy.tune_points(kb)) == list(kb.calibration)
 
 
+def test_the_shipped_base_rates_are_the_tuning_half_counts(kb):
+    """Weak causes that tie are ordered by these counts: the tuning half's, never the held-out's."""
+    assert accuracy.base_rates() == dict(kb.base_rates)
+    tune = [c for c in corpus.real_cases() if c["split"] == "tune" and not c.get("passing") and c["label"] != "unexplained"]
+    assert sum(accuracy.base_rates().values()) == len(tune)
+
+
 def test_fit_is_monotone_keeps_the_identity_without_data_and_never_promotes_weak_evidence():
     assert accuracy.fit([(0.6, True)] * 5) == []  # 5 points: not enough to move a knot
     knots = dict(accuracy.fit([(0.4, True)] * 30 + [(0.6, False)] * 25 + [(0.8, False)] * 15 + [(0.8, True)] * 10))

@@ -243,17 +243,32 @@ def tune_points(kb) -> list[tuple[float, bool]]:
     return points(tune) + points(run_whole(raw))
 
 
+def base_rates() -> dict[str, int]:
+    """How many incidents of the tuning half each cause caused (the held-out half is never
+    counted): the order of weak causes whose confidences tie."""
+    counts: dict[str, int] = {}
+    for case in corpus.real_cases():
+        if case["split"] == "tune" and not case.get("passing") and case["label"] != UNEXPLAINED:
+            counts[case["label"]] = counts.get(case["label"], 0) + 1
+    return dict(sorted(counts.items()))
+
+
 SIGNALS = corpus.ROOT / "src" / "faultlens" / "kb" / "causes" / "signals.yaml"
+BASE_RATES_NOTE = ("# Incidents of the tuning half per cause, counted by `python bench/accuracy/run.py --fit`: among\n"
+                   "# causes below 0.5 whose confidences tie, the more common one is listed first.\n")
 
 
-def write_calibration(knots: list[tuple[float, float]]) -> None:
-    """Replace the `calibration:` list at the end of the shipped signals.yaml with knots."""
+def write_calibration(knots: list[tuple[float, float]], rates: dict[str, int] | None = None) -> None:
+    """Replace the `calibration:` list (and the `base_rates:` after it) at the end of the shipped
+    signals.yaml."""
     text = SIGNALS.read_text(encoding="utf-8")
     head, sep, _ = text.partition("\ncalibration:")
     if not sep:
         raise SystemExit(f"{SIGNALS}: no calibration: list to replace")
     body = "".join(f"  - [{x}, {y}]\n" for x, y in knots) if knots else ""
-    SIGNALS.write_text(head + "\ncalibration:" + ("\n" + body if body else " []\n"), encoding="utf-8")
+    tail = "".join(f"  {cause}: {n}\n" for cause, n in (rates or {}).items())
+    tail = "\n" + BASE_RATES_NOTE + "base_rates:\n" + tail if tail else ""
+    SIGNALS.write_text(head + "\ncalibration:" + ("\n" + body if body else " []\n") + tail, encoding="utf-8")
 
 
 def summarize(kb) -> dict:
@@ -303,12 +318,14 @@ def main() -> int:
     if args.fit:
         knots = fit(tune_points(kb))
         if args.write:
-            write_calibration(knots)
+            write_calibration(knots, base_rates())
         if not knots:
             print("calibration: []   # identity: no knot has enough points to move it")
         else:
             print("calibration:   # fitted by bench/accuracy/run.py --fit")
             print("\n".join(f"  - [{x}, {y}]" for x, y in knots))
+        print("base_rates:   # tuning-half incidents per cause")
+        print("\n".join(f"  {cause}: {n}" for cause, n in base_rates().items()))
         return 0
     s = summarize(kb)
     outcomes = s.pop("_outcomes")

@@ -7,7 +7,10 @@ a window of lines around it: `scope` in the YAML), never anywhere in the run. A 
 (`corroborate: true`), and any hit on a line logged at INFO or DEBUG, counts in full only when
 logged at error level near the end of its log or followed within 10 lines by a failed run or
 step. The knowledge base's calibration map turns the score into a confidence (bench/accuracy);
-explained causes are ordered by how late their evidence comes, then by confidence.
+explained causes are ordered by how late their evidence comes, then by confidence. Weak causes
+(below 0.5) are ordered by confidence, and where several read the same to the hundredth (a bare
+"Permission denied" supports six causes a little) by how many incidents of the tuning half each
+caused (the knowledge base's base rates), then by name.
 """
 
 from __future__ import annotations
@@ -55,7 +58,7 @@ def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[s
     findings = [f for f in _symptoms_yield(findings, kb) if f.confidence >= LISTED_AT]
     late = {f.id: _lateness(f, ctx) for f in findings}
     latest = max((v for v in late.values() if v is not None), default=1.0)
-    return sorted(findings, key=lambda f: _order(f, latest if late[f.id] is None else late[f.id]))
+    return sorted(findings, key=lambda f: _order(f, latest if late[f.id] is None else late[f.id], kb.base_rate(f.id)))
 
 
 LATE_STEPS = 5  # explained causes are ordered by how late their evidence is, in fifths of the log
@@ -72,12 +75,13 @@ def _lateness(f: Finding, ctx: _Context) -> float | None:
     return late
 
 
-def _order(f: Finding, late: float) -> tuple:
+def _order(f: Finding, late: float, base_rate: int = 0) -> tuple:
     """Explained causes first; among them the one whose evidence comes latest (by fifths of its
     log: a run dies of its last failure, the ones it lived through came before), then by
-    confidence."""
+    confidence. Weak causes by confidence to the hundredth (as every output shows it; the map
+    below 0.5 resolves no finer), a tie going to the more common cause (its base rate)."""
     if f.confidence < EXPLAINED_AT:
-        return (1, 0, -f.confidence, f.id)
+        return (1, 0, -round(f.confidence, 2), -base_rate, f.id)
     return (0, -int(late * LATE_STEPS), -f.confidence, f.id)
 
 

@@ -175,7 +175,7 @@ CASES = {
          ("bind", "EADDRINUSE", "0.0.0.0:80", "webserver")),
         ("haruncpi/laravel-log-reader#16",
          'The stream or file "/var/app/current/storage/logs/laravel-2021-05-18.log" could not be opened in append mode: failed to open stream: Permission denied',
-         ("open", "EACCES", "/var/app/current/storage/logs/laravel-2021-05-18.log", "webserver")),
+         ("write", "EACCES", "/var/app/current/storage/logs/laravel-2021-05-18.log", "webserver")),
         ("laradock/laradock#2503", "php_network_getaddresses: getaddrinfo failed: Name or service not known [tcp://reids:6379]",
          ("resolve", "EAI_NONAME", "reids:6379", "webserver")),
     ],

@@ -96,3 +96,18 @@ def test_a_denied_path_the_listing_lacks_in_a_directory_it_shows_is_a_creation(k
                                        events=(event,)))
     fact = facts["denied-path-wrong-owner"]  # runner may not write into tester's directory
     assert "it did not exist: lock it needs write access to /opt/ts/releases/base-4.1.0" in fact.summary
+
+
+def test_a_message_that_names_no_path_is_checked_against_the_one_file_listed(kb):
+    """getsentry/self-hosted#1222: the path is on the line after "Permission denied", and the
+    reader listed that one file (`ls -l sentry/sentry.conf.py`): 0660 root:root."""
+    from faultlens.facts.snapshot import Snapshot
+    from faultlens.parse import snapshot_parser
+    from tests.parse.conftest import fixture_text
+
+    records = snapshot_parser("ls")(fixture_text("ls-prompt-file.txt"), "ls-l.txt")
+    hit = Hit("eacces", "log", 2, "    Unable to load configuration file (Permission denied):")
+    ctx = build_context(Snapshot(records), None, [(hit, "r")], kb.lexicon)
+    assert [(d.path, d.diagnosis) for d in ctx.denied] == [("sentry/sentry.conf.py", "restrictive-mode")]
+    named = Hit("eacces", "log", 2, "open /srv/other.conf: permission denied")
+    assert build_context(Snapshot(records), None, [(named, "r")], kb.lexicon).denied == []  # another path: not it

@@ -178,7 +178,8 @@ def test_a_listing_read_as_a_log_says_so():
                       "$ exit"]) + "\n"
     got = sniff("paste.txt", text.encode(), text)
     assert (got.kind, got.format) == ("log", "plain")
-    assert got.note == ("looks like an ls listing but 7 of 11 sampled lines could not be read as one: "
+    # the `$ ls -l` prompt line is part of the capture; the other commands and their output are not
+    assert got.note == ("looks like an ls listing but 6 of 10 sampled lines could not be read as one: "
                         "read as a plain log")
 
 
@@ -192,10 +193,38 @@ def test_pipeline_reports_the_note_under_inputs_problems():
     info = run.infos[0]
     assert (info.kind, info.format) == ("log", "plain")
     assert [p.reason for p in info.problems] == [
-        "looks like an ls listing but 5 of 9 sampled lines could not be read as one: read as a plain log"]
+        "looks like an ls listing but 4 of 8 sampled lines could not be read as one: read as a plain log"]  # the `$ ls -l` line is the capture's
 
 
 def test_quoted_ls_r_header_gives_its_names_the_real_directory():
     text = "'/srv/test floor':\ntotal 0\n-rw-r--r-- 1 root root 0 Dec  1 05:49 station.cfg\n"
     out = snapshot_parser("ls")(text, "ls.txt")
     assert out.problems == [] and [e.path for e in out.entries] == ["/srv/test floor/station.cfg"]
+
+
+def test_a_pasted_ls_dir_command_names_the_directory_its_entries_are_in():
+    found, problems = read("ls-prompt-dir.txt", "ls")
+    assert problems == []  # the prompt line is the capture's, not a line ls printed
+    log = found["app/api_service/storage/logs/laravel-2022-06-23.log"]
+    assert (log.owner, log.mode) == ("root", 0o777)
+    assert found["app/api_service/storage/logs"].type == "dir"
+
+
+def test_a_pasted_ls_file_command_keeps_the_path_as_given():
+    found, problems = read("ls-prompt-file.txt", "ls")
+    assert problems == [] and list(found) == ["sentry/sentry.conf.py"]
+    assert (found["sentry/sentry.conf.py"].mode, found["sentry/sentry.conf.py"].owner) == (0o660, "root")
+
+
+@pytest.mark.parametrize("line, expect", [
+    ("$ ls -l /var/www/storage", ("/var/www/storage", "/var/www/storage")),
+    ("[root@h ~]# ls -ld /etc/postgresql/9.3/main", (None, "/etc/postgresql/9.3/main")),  # -d: the path itself
+    ("user@host:~$ sudo ls -la ~/.npm", (".npm", ".npm")),  # the home directory is not known
+    ("$ ls -l a b", (None, None)),  # two paths: ls prints headers itself
+    ("$ ls -la", (None, None)),  # the working directory is not known
+    ("ls -l is how to list", None),  # no prompt: no command line
+])
+def test_ls_command_lines(line, expect):
+    from faultlens.parse.listing import _ls_command
+
+    assert _ls_command(line) == expect

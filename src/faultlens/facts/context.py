@@ -78,6 +78,7 @@ def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[
         ctx.changes = compare(snapshot, baseline)
     path_re = text_pattern(lexicon.path)
     by_line = {(e.source, e.line): e for e in events if e.errno in DENIED}
+    pathless: list[tuple[Hit, str, str | None]] = []
     for hit, access in _most_specific_access(access_hits):
         event = by_line.get((hit.source, hit.line))
         op = event.op if event is not None else None
@@ -91,7 +92,24 @@ def build_context(snapshot: Snapshot, user: str | None, access_hits: list[tuple[
             if denied is not None:
                 ctx.denied.append(denied)
                 break
+        else:
+            if not paths and not pathless:
+                pathless.append((hit, access, op))
+    only = _only_file(snapshot)
+    if not ctx.denied and pathless and only is not None:
+        # the message names no path (a wrapped "Unable to load configuration file (Permission
+        # denied):" with the path on the next line) and the snapshot shows one file alone: the
+        # file the reader listed is the one in question
+        hit, access, op = pathless[0]
+        ctx.denied.append(_diagnose(ctx, hit, access, only.path, only, op))
     return ctx
+
+
+def _only_file(snapshot: Snapshot) -> FileEntry | None:
+    entries = list(snapshot.entries.values())
+    if len(entries) == 1 and entries[0].type == "file" and entries[0].mode_known:
+        return entries[0]
+    return None
 
 
 def _locate(ctx: FactContext, hit: Hit, access: str, path: str, op: str | None) -> DeniedPath | None:

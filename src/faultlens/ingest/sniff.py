@@ -40,7 +40,11 @@ class _Row(Struct, frozen=True):
     requires: re.Pattern[str] | None = None
 
 
-_LS_FILLER = re.compile(r"^(?:(?:total|总用量|合計|합계|insgesamt) \d+(?:[.,]\d+)?[KMGTkmgt]?|.+:|ls: .*)$")
+# a terminal session's prompt running the command whose output follows (`user@host:~$ ls -l x`,
+# `[root@h dir]# stat f`, `$ sudo namei -l p`): part of the capture, no line of the output
+PROMPT_COMMAND = r"(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ls|stat|namei|getfacl|lsattr|id|umask|df)(?:\s.*)?"
+_PROMPT = re.compile(rf"^{PROMPT_COMMAND}$")
+_LS_FILLER = re.compile(rf"^(?:(?:total|总用量|合計|합계|insgesamt) \d+(?:[.,]\d+)?[KMGTkmgt]?|.+:|ls: .*|{PROMPT_COMMAND})$")
 _LS_LINE = re.compile(
     rf"^(?:{_MODE}\s+\d+\s+\S+\s+(?:\S+\s+)?(?:(?:{_CONTEXT}|\?)\s+)?{_SIZE}\s+\S+\s+\S+\s+\S.*"  # ls -l[Z]
     rf"|{_MODE}\s+\S+\s+\S+\s+{_CONTEXT}\s+\S.*"  # ls -lZ (RHEL 6)
@@ -52,8 +56,9 @@ FORMATS: tuple[_Row, ...] = (
     _Row("id", "snapshot", re.compile(r"^uid=\d+(?:\([^)]*\))? gid=\d+")),
     _Row("umask", "snapshot", re.compile(r"^(?:0?[0-7]{3,4}|u=[rwx]*,g=[rwx]*,o=[rwx]*)$")),
     _Row("getenforce", "snapshot", re.compile(r"^(?:Enforcing|Permissive|Disabled)$")),
-    _Row("namei", "snapshot", re.compile(rf"^(?:f: .+|\s*{_MODE}\s+.+|namei: .+)$"), requires=re.compile(r"^f: ")),
-    _Row("stat", "snapshot", re.compile(r"^\s*(?:File: .+|Size: \d+\s.*|Device: .*|Access: .*|Modify: .*|Change: .*|Birth: .*|Context: .*)$")),
+    _Row("namei", "snapshot", re.compile(rf"^(?:f: .+|\s*{_MODE}\s+.+|namei: .+)$"), _PROMPT, requires=re.compile(r"^f: ")),
+    _Row("stat", "snapshot", re.compile(r"^\s*(?:File: .+|Size: \d+\s.*|Device: .*|Access: .*|Modify: .*|Change: .*|Birth: .*|Context: .*)$"),
+         _PROMPT),
     _Row("df", "snapshot", re.compile(
         rf"^(?:Filesystem\s+.*(?:Mounted on|Use%|IUse%|Capacity).*"
         rf"|\S+(?: \S+)?\s+(?:{_AMOUNT}\s+){{3}}(?:\d+%|-)\s+(?:(?:{_AMOUNT}\s+){{2}}(?:\d+%|-)\s+)?/.*"

@@ -54,12 +54,14 @@ def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:
     shared: dict[str, Pattern] = {}
     lexicon: dict = {}
     calibration: list[tuple[float, float]] = []
+    base_rates: list[tuple[str, int]] = []
     cause_files: list[Path] = []
     for d in dirs:
         sig_file = d / SIGNALS_FILE
         if sig_file.is_file():
             try:
-                calibration = _load_shared(sig_file, shared, lexicon) or calibration
+                knots, rates = _load_shared(sig_file, shared, lexicon)
+                calibration, base_rates = knots or calibration, rates or base_rates
             except KBError as exc:
                 if errors is None or d == dirs[0]:
                     raise
@@ -83,7 +85,8 @@ def _load(dirs: list[Path], errors: list[str] | None) -> KnowledgeBase:
         raise KBError(f"{causes_dir() / SIGNALS_FILE}: lexicon lacks {', '.join(sorted(missing))}")
     runbook_dirs = [str(data_dir("runbooks"))] + [str(d / "runbooks") for d in dirs[1:] if (d / "runbooks").is_dir()]
     return KnowledgeBase(causes, Lexicon(**{k: lexicon[k] for k in Lexicon.fields()}),
-                         tuple(runbook_dirs), _version(dirs, cause_files), tuple(calibration))
+                         tuple(runbook_dirs), _version(dirs, cause_files), tuple(calibration),
+                         tuple(base_rates))
 
 
 def _yaml_files(d: Path) -> list[Path]:
@@ -121,8 +124,9 @@ def _read(path: Path) -> Mapping:
     return data
 
 
-def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[tuple[float, float]]:
-    """Shared signals and lexicon go into the dicts; the calibration knots (if any) are returned."""
+def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> tuple[list[tuple[float, float]], list[tuple[str, int]]]:
+    """Shared signals and lexicon go into the dicts; the calibration knots and base rates (if any)
+    are returned."""
     data = _read(path)
     for field in ("signals", "lexicon"):
         if data.get(field) and not isinstance(data[field], Mapping):
@@ -134,7 +138,17 @@ def _load_shared(path: Path, shared: dict[str, Pattern], lexicon: dict) -> list[
                               _access(spec.get("access"), path, spec.line_of("access")))
     for key, value in (data.get("lexicon") or {}).items():
         lexicon[key] = _pattern(value, path, data["lexicon"].line_of(key), "sensitive")  # as written
-    return _calibration(data.get("calibration"), path, data.line_of("calibration"))
+    return (_calibration(data.get("calibration"), path, data.line_of("calibration")),
+            _base_rates(data.get("base_rates"), path, data.line_of("base_rates")))
+
+
+def _base_rates(raw, path: Path, line: int) -> list[tuple[str, int]]:
+    if not raw:
+        return []
+    if not isinstance(raw, Mapping) or not all(isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool)
+                                               and v >= 0 for k, v in raw.items()):
+        raise KBError(f"{path}:{line}: base_rates must map cause ids to counts (whole numbers >= 0)")
+    return sorted(raw.items())
 
 
 def _calibration(raw, path: Path, line: int) -> list[tuple[float, float]]:

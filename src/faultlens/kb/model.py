@@ -112,6 +112,12 @@ class KnowledgeBase(Struct):
     version: str
     # (evidence score, confidence) knots of a monotone map; empty: the score is the confidence
     calibration: tuple[tuple[float, float], ...] = ()
+    # (cause, how many incidents of the tuning half it caused): orders weak causes whose
+    # confidences tie (bench/accuracy/run.py --fit writes it beside the calibration map)
+    base_rates: tuple[tuple[str, int], ...] = ()
+
+    def base_rate(self, cause: str) -> int:
+        return dict(self.base_rates).get(cause, 0)
 
     def calibrate(self, score: float) -> float:
         """The confidence for an evidence score: piecewise linear between the knots."""

@@ -15,6 +15,8 @@ spaces: an `ls -l` name starts one space after the date.
 from __future__ import annotations
 
 import posixpath
+import re
+import shlex
 
 from lark import Transformer
 from msgspec.structs import replace
@@ -141,19 +143,57 @@ def _quoted(raw: str) -> bool:
     return raw.startswith(("'", '"', "$'"))
 
 
+_LS_COMMAND = re.compile(r"^(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?ls(?:\s+(?P<args>.*))?$")
+
+
+def _ls_command(line: str) -> tuple[str | None, str | None] | None:
+    """A terminal session's `ls` command line: (the directory its entries are named relative to,
+    the one path it was given). `ls -l DIR` names DIR's entries without a header; `ls -l FILE`
+    and `ls -ld DIR` print the path as given. None: no ls command on the line."""
+    m = _LS_COMMAND.match(line.strip())
+    if m is None:
+        return None
+    try:
+        words = shlex.split(m["args"] or "", comments=True)
+    except ValueError:
+        words = (m["args"] or "").split()
+    flags = [w for w in words if w.startswith("-") and w != "-"]
+    paths = [w for w in words if not w.startswith("-") or w == "-"]
+    whole = any(f == "--directory" or (not f.startswith("--") and "d" in f) for f in flags)
+    if len(paths) != 1:
+        return None, None
+    given = _home_relative(paths[0])
+    return (None if whole else given), given
+
+
+def _home_relative(path: str) -> str:
+    """`~/x` or `~user/x`: the home directory is not known, the part below it is."""
+    if path.startswith("~"):
+        return path.split("/", 1)[1] if "/" in path else "."
+    return path
+
+
 def parse_ls(text: str, source: str, unescape: bool = False) -> SnapshotRecords:
-    """`ls -l` family and `find -ls`; `ls -lR` directory headers give names their directory."""
+    """`ls -l` family and `find -ls`; `ls -lR` directory headers give names their directory, and
+    so does a pasted `ls -l DIR` command line (a terminal session)."""
     out = SnapshotRecords(lines=text.count("\n") + 1)
+    skip = None if unescape else (lambda ln: "ls" in ln and _LS_COMMAND.match(ln.strip()) is not None)
     rows = [(number, line, what, value) for number, line, (what, value)
-            in parsed_lines(text, source, "ls", _LsTree, out.problems)]
+            in parsed_lines(text, source, "ls", _LsTree, out.problems, skip)]
     quoting = not unescape and any(_quoted(value) if what == "header" else
                                    what in ("entry", "unknown", "label") and _quoted(line[value["start"]:])
                                    for _number, line, what, value in rows)
+    commands = [] if unescape else [(n, c) for n, ln in enumerate(text.split("\n"), start=1)
+                                    if "ls" in ln and (c := _ls_command(ln)) is not None]
     current: str | None = None
+    given: str | None = None  # the path an `ls` command named: an entry by that name is itself
     for number, line, what, value in rows:
+        while commands and commands[0][0] < number:
+            current, given = commands.pop(0)[1]
         if what == "header":
             word = shell_word(value) if quoting else None
             current = word[0] if word is not None and not word[1] else value
+            given = None
             continue
         if what not in ("entry", "unknown", "label"):
             continue
@@ -167,7 +207,9 @@ def parse_ls(text: str, source: str, unescape: bool = False) -> SnapshotRecords:
         name, target = _ls_name(raw, ftype, quoting, unescape)
         if value.get("mode", "").startswith(("V", "M")):
             continue
-        if current is not None and not name.startswith("/"):
+        if given is not None and name == given:
+            path = name
+        elif current is not None and not name.startswith("/"):
             path = posixpath.join(current, name)
         else:
             path = name
