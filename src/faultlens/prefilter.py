@@ -74,6 +74,11 @@ class Prefilter:
     def _offered(self) -> tuple[str, ...]:
         return tuple(sorted(set().union(*(lit.offered() for lit in self._literals))))
 
+    @cached_property
+    def _counter(self):
+        """Every string any pattern offers: counted in a sample."""
+        return _strings_database(self._offered)
+
     def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
         """(pattern index, end offset) of every place a pattern may match (a string it cannot
         match without ends there); None past `limit`."""
@@ -111,7 +116,7 @@ class Prefilter:
         def on_match(index, _start, _end, _flags, _ctx):
             seen[index] += 1
 
-        _strings_database(self._offered).scan(sample, match_event_handler=on_match)
+        self._counter.scan(sample, match_event_handler=on_match)
         return (s for s, n in zip(self._offered, seen) if n > limit)
 
     def _choose(self, common: frozenset[str]) -> Choice:
