@@ -11,7 +11,7 @@ A big text is not run through every whole pattern: most of a pattern is the stri
 match without (`faultlens.kb.literals`), and a database of plain strings runs at GB/s where the
 patterns' own database, with its classes, gaps and word edges, runs at a few hundred MB/s. Which
 string of a pattern to look for depends on the log (`ACL[^\n]*denied` in a log full of
-`denied=0`): the first MiB is counted, and a pattern whose every choice is common there (a
+`denied=0`): the first 256 KiB is counted, and a pattern whose every choice is common there (a
 generic `error` line) is looked for whole, in a database of the few such patterns (a `Plan`).
 A piece where the strings turn out far commoner than the sample said is scanned the old way.
 A small text uses the plan made for no sample: the strings each pattern holds that are longest.
@@ -19,8 +19,8 @@ A small text uses the plan made for no sample: the strings each pattern holds th
 Compiling the patterns' own database takes most of a second, the strings' a few hundredths, so
 a first run on a fresh cache with a small log compiles only the latter; each database and each
 plan's choices are kept in the user's cache folder, keyed by what they were made from (a new
-knowledge base, or a new kind of big log, pays it once). Without Hyperscan (a platform with no wheel) or with a pattern it cannot compile, RE2
-scans alone.
+knowledge base, or a new kind of big log, pays it once). Without Hyperscan (a platform with no
+wheel) or with a pattern it cannot compile, RE2 scans alone.
 """
 
 from __future__ import annotations
