@@ -1,7 +1,7 @@
 """Accuracy benchmark, real material first.
 
     python bench/accuracy/run.py              # every table
-    python bench/accuracy/run.py --misses     # and every case that was not right
+    python bench/accuracy/run.py --misses     # and every case that was not right (held-out: a count only)
     python bench/accuracy/run.py --json       # machine-readable (the tests read it)
     python bench/accuracy/run.py --fit        # refit the calibration map (tuning half only)
     python bench/accuracy/run.py --fit --write   # ...and write it into the shipped signals.yaml
@@ -309,7 +309,8 @@ def _row(name: str, r: dict) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--misses", action="store_true", help="list every case that was not right")
+    parser.add_argument("--misses", action="store_true",
+                        help="list every case that was not right, except held-out ones (counted only: they are not tuned on)")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--fit", action="store_true", help="fit the calibration map on raw scores and print it")
     parser.add_argument("--write", action="store_true", help="with --fit: write the map into the shipped signals.yaml")
@@ -353,10 +354,15 @@ def main() -> int:
     for b in s["calibration"]:
         print(f"  {b['bucket']:<11} n={b['n']:<4} mean {b['mean_confidence']:.3f}  right {b['right']:.3f}  gap {b['gap']:.3f}")
     if args.misses:
+        hidden = 0
         for group, items in outcomes.items():
             for o in items:
                 if not o.right or o.confident_wrong:
+                    if o.case.get("split") == "held-out":
+                        hidden += 1
+                        continue
                     print(f"MISS [{group}] {o.case['id']} ({o.case.get('split', '')}): want {o.label}, got {o.got[:3]}")
+        print(f"({hidden} held-out misses, probe included, not listed: the held-out half is read only as totals)")
         for o in outcomes["whole"]:
             if truth_in_shown(o) is False:
                 print(f"TRUTH NOT SHOWN {o.case['id']}: shown {o.shown}")
