@@ -30,7 +30,7 @@ STDIN = "<stdin>"
 MAX_BLOB_BYTES = 256 << 20
 MAX_RUN_BYTES = 512 << 20
 # A member or file larger than this is held only in part: its end (the head is scanned in pieces,
-# by bigscan, where it can be read again), or its start (stdin, archives inside archives).
+# by faultlens.match.pieces, where it can be read again), or its start (stdin, archives inside archives).
 HELD_BYTES = 64 << 20
 # Small members (a log beside a bomb) draw on a reserve of their own once the budget is spent.
 SMALL_BYTES = 1 << 20
@@ -236,7 +236,7 @@ def _read_file(path: Path, label: str, budget: _Budget) -> Iterator[Blob | Probl
 
 def _read_plain(fh, label: str, size: int, start: bytes, budget: _Budget) -> Iterator[Blob | Problem]:
     """A plain file: read whole when it fits; else its end from a line start (the head is left to
-    bigscan). A snapshot listing is read whole while the budget allows: its head is not scanned."""
+    faultlens.match.pieces). A snapshot listing is read whole while the budget allows: its head is not scanned."""
     room = budget.room()
     cap = min(room, HELD_BYTES)
     if size > cap and room > cap and _snapshot_like(label, start + fh.read(BINARY_SAMPLE)):
