@@ -43,6 +43,7 @@ def test_chosen_strings(regex, cost, expected):
     r"(?:abcd|x)",  # one way round it is too short
     r"abcd?",  # "abc" is all a match must hold
     r"\Qabc\E",  # RE2 syntax Python does not read
+    r"error[[:digit:]]code",  # RE2 syntax Python reads otherwise (a set, then a literal "]")
 ])
 def test_what_offers_nothing_useful(regex):
     assert Literals(regex).choose(_short) is None

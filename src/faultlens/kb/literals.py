@@ -62,6 +62,9 @@ class Literals:
     """One pattern's required strings, chosen under a cost (see the module)."""
 
     def __init__(self, regex: str):
+        if "[:" in regex:  # RE2's [[:alpha:]]: Python reads a set of '[', ':', 'a'... and a literal ']'
+            self._tree = None
+            return
         try:
             self._tree = list(sre.parse(_without_flags(regex)))
         except (re.error, RecursionError, OverflowError, ValueError):
