@@ -74,8 +74,6 @@ class _Context(Struct, frozen=True):
 class Forms(Struct, frozen=True):
     forms: tuple[_Form, ...]
     contexts: tuple[_Context, ...]
-    which: object = None  # an RE2 set of the forms: which of them a line holds, in one pass
-    any: object = None  # the forms as one pattern: whether a line holds any (the set says "none" on error too)
 
 
 class _FormSpec(Struct, frozen=True):
@@ -114,12 +112,21 @@ def forms() -> Forms:
     folder = package_dir() / "events" / "forms"
     files = [folder / f"{family}.yaml" for family in ORDER]
     specs = memo("events", files, lambda: _read_specs(files), (_Specs,))
-    which = re2.Set.SearchSet()
-    for f in specs.forms:
-        which.Add(f.pattern)
-    which.Compile()
     return Forms(tuple(_Form(f.speaker, re2.compile(f.pattern), f.op, f.errno, f.needs_errno) for f in specs.forms),
-                 specs.contexts, which, re2.compile("|".join(f"(?:{f.pattern})" for f in specs.forms)))
+                 specs.contexts)
+
+
+@cache
+def _finder():
+    """(an RE2 set of the forms: which of them a line holds, in one pass; the forms as one pattern:
+    whether a line holds any, since the set says "none" on error too). Built when a run first has
+    a line to read, not at every start."""
+    patterns = [f.regex.pattern for f in forms().forms]
+    which = re2.Set.SearchSet()
+    for pattern in patterns:
+        which.Add(pattern)
+    which.Compile()
+    return which, re2.compile("|".join(f"(?:{p})" for p in patterns))
 
 
 def patterns() -> list[tuple[str, str]]:
@@ -149,9 +156,9 @@ def _errno(token: str | None) -> str | None:
 
 def read_line(text: str) -> tuple[str | None, str | None, str | None, str | None] | None:
     """(op, errno, object, speaker) of a line, or None if it says nothing about a failed operation."""
-    known = forms()
-    held = known.which.Match(text)
-    if held is None and known.any.search(text) is not None:  # the set failed on this line: ask each form
+    known, (which, anything) = forms(), _finder()
+    held = which.Match(text)
+    if held is None and anything.search(text) is not None:  # the set failed on this line: ask each form
         held = range(len(known.forms))
     for index in sorted(held or ()):
         form = known.forms[index]
