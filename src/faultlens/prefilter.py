@@ -25,7 +25,6 @@ wheel) or with a pattern it cannot compile, RE2 scans alone.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from functools import cache, cached_property
 from pathlib import Path
@@ -33,7 +32,7 @@ from pathlib import Path
 from msgspec import Struct
 
 from faultlens.cache import cache_file, load, memo, store
-from faultlens.kb.literals import Literals
+from faultlens.kb.literals import MIN_BYTES, Literals, alternatives, bare, expression
 
 _FOLD_ONTO_ASCII = ("\u212a", "\u017f")
 PREFILTER_FROM = 4 << 20  # bytes: from here Hyperscan finds lines, RE2's combined pattern the rest
@@ -44,12 +43,17 @@ _DEAR = 1000.0
 
 
 class Choice(Struct, frozen=True):
-    """A plan's choices, as data (kept in the cache folder): the strings to look for, which
-    patterns each string stands for, and the patterns looked for whole."""
+    """A plan's choices, as data (kept in the cache folder): the plain strings to look for and
+    the patterns each stands for; the expressions looked for as they are (a pattern, or one of
+    its alternatives, with no uncommon string) and the pattern each stands for; the strings
+    whose bare form is common but not with their word edges, and the patterns they stand for."""
 
     strings: tuple[str, ...]
     owners: tuple[tuple[int, ...], ...]
-    whole: tuple[int, ...]
+    whole: tuple[str, ...]
+    whole_owners: tuple[int, ...]
+    edges: tuple[str, ...]
+    edge_owners: tuple[tuple[int, ...], ...]
 
 
 class Prefilter:
@@ -67,12 +71,17 @@ class Prefilter:
         return _database(self.regexes, _kept(self.regexes))
 
     @cached_property
-    def _literals(self) -> list[Literals]:
-        return [Literals(r) for r in self.regexes]
+    def _parts(self) -> list[list[tuple[str, Literals]]]:
+        """Each pattern's top-level alternatives with their strings: `A|B` is looked for as the
+        strings of A and those of B, or where one has none, that one alone as it is."""
+        return [[(alt, Literals(alt)) for alt in alternatives(r)] for r in self.regexes]
 
     @cached_property
     def _offered(self) -> tuple[str, ...]:
-        return tuple(sorted(set().union(*(lit.offered() for lit in self._literals))))
+        """Every string any pattern offers (kept in the cache folder: reading 180 patterns'
+        syntax trees costs ~0.2 s, and every big log counts these strings)."""
+        return memo("offered", [], lambda: tuple(sorted(set().union(*(lit.offered() for parts in self._parts for _, lit in parts)))),
+                    (Literals,), decode_as=tuple[str, ...], extra=[r.encode() for r in self.regexes])
 
     @cached_property
     def _counter(self):
@@ -124,55 +133,61 @@ class Prefilter:
             return (_DEAR if s in common else 0.0) + 1.0 / len(s)
 
         owners: dict[str, list[int]] = {}
-        whole: list[int] = []
-        for index, lit in enumerate(self._literals):
-            chosen = lit.choose(cost)
-            if chosen is None or not common.isdisjoint(chosen):
-                whole.append(index)
-            else:
-                for s in chosen:
-                    owners.setdefault(s, []).append(index)
-        strings = tuple(sorted(owners))
-        return Choice(strings, tuple(tuple(owners[s]) for s in strings), tuple(whole))
+        edges: dict[str, list[int]] = {}
+        whole: list[tuple[str, int]] = []
+        for index, parts in enumerate(self._parts):
+            for text, lit in parts:
+                chosen = lit.choose(cost)
+                if chosen is None or not common.isdisjoint(chosen):
+                    whole.append((text, index))
+                    continue
+                for s in chosen:  # Hyperscan finds plain strings much faster than word edges
+                    plain = bare(s)
+                    if plain in common or len(plain.encode()) < MIN_BYTES:
+                        edges.setdefault(s, []).append(index)
+                    else:
+                        owners.setdefault(plain, []).append(index)
+        strings, edged = tuple(sorted(owners)), tuple(sorted(edges))
+        return Choice(strings, tuple(tuple(owners[s]) for s in strings),
+                      tuple(t for t, _ in whole), tuple(i for _, i in whole),
+                      edged, tuple(tuple(edges[s]) for s in edged))
 
 
 class Plan:
-    """Where to look in a text: a database of strings (a line holding one may match), one of the
-    whole patterns that have no uncommon string, and all the patterns for a piece where the
-    strings are everywhere."""
+    """Where to look in a text: a database of plain strings (a line holding one may match), one
+    of the expressions that are not (whole patterns or alternatives, strings with word edges),
+    and all the patterns for a piece where the strings are everywhere."""
 
     def __init__(self, prefilter: Prefilter, choice: Choice):
+        import hyperscan as hs
+
         self.choice = choice
         self._prefilter = prefilter
-        regexes = prefilter.regexes
         self.strings = _strings_database(choice.strings) if choice.strings else None
-        if not choice.whole:
+        self._whole_owners = tuple((i,) for i in choice.whole_owners) + choice.edge_owners
+        if not self._whole_owners:
             self.whole = None
-        elif len(choice.whole) == len(regexes):
-            self.whole = prefilter.db
         else:
-            kept = tuple(regexes[i] for i in choice.whole)
-            self.whole = _database(kept, _kept(kept))
+            expressions = choice.whole + tuple(expression(s) for s in choice.edges)
+            flags = [_pattern_flags()] * len(choice.whole) + [hs.HS_FLAG_CASELESS] * len(choice.edges)
+            self.whole = _database(expressions, _kept((*choice.whole, "\0", *choice.edges), "whole"), flags)
 
     def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
         """(pattern index, end offset) of every place a pattern may match; None past `limit`."""
         import hyperscan as hs
 
         found: list[tuple[int, int]] = []
-        owners, whole = self.choice.owners, self.choice.whole
 
-        def on_string(index, _start, end, _flags, _ctx):
-            found.extend((owner, end) for owner in owners[index])
-            return len(found) >= limit
-
-        def on_whole(index, _start, end, _flags, _ctx):
-            found.append((whole[index], end))
-            return len(found) >= limit
+        def on_match(owners):
+            def on(index, _start, end, _flags, _ctx):
+                found.extend((owner, end) for owner in owners[index])
+                return len(found) >= limit
+            return on
 
         try:
-            for db, on_match in ((self.strings, on_string), (self.whole, on_whole)):
+            for db, owners in ((self.strings, self.choice.owners), (self.whole, self._whole_owners)):
                 if db is not None:
-                    db.scan(data, match_event_handler=on_match)
+                    db.scan(data, match_event_handler=on_match(owners))
         except hs.ScanTerminated:
             return None
         return found
@@ -294,17 +309,23 @@ def _kept(regexes: tuple[str, ...], kind: str = "patterns") -> Path | None:
 
 
 def _strings_database(strings: tuple[str, ...]):
-    """Plain strings, ignoring case (escaped: Hyperscan reads them as patterns)."""
+    """Plain strings (and word edges), ignoring case."""
     import hyperscan as hs
 
-    return _database(tuple(re.escape(s) for s in strings), _kept(strings, "strings"), hs.HS_FLAG_CASELESS)
+    return _database(tuple(expression(s) for s in strings), _kept(strings, "strings"), hs.HS_FLAG_CASELESS)
 
 
-def _database(regexes: tuple[str, ...], kept: Path | None, flags: int | None = None):
+def _pattern_flags() -> int:
+    import hyperscan as hs
+
+    return hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
+
+
+def _database(regexes: tuple[str, ...], kept: Path | None, flags: int | list[int] | None = None):
     import hyperscan as hs
 
     if flags is None:
-        flags = hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
+        flags = _pattern_flags()
     blob = load(kept)  # None unless a regular file of ours (never a FIFO or a symlink)
     if blob is not None:
         try:
@@ -315,7 +336,7 @@ def _database(regexes: tuple[str, ...], kept: Path | None, flags: int | None = N
             pass
     db = hs.Database(mode=hs.HS_MODE_BLOCK)
     db.compile(expressions=[r.encode() for r in regexes], ids=list(range(len(regexes))),
-               flags=[flags] * len(regexes))
+               flags=flags if isinstance(flags, list) else [flags] * len(regexes))
     if kept is not None:
         blob = hs.dumpb(db)
         store(kept, lambda fh: fh.write(blob))

@@ -10,9 +10,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from faultlens.kb.literals import Literals
+from faultlens.kb.literals import BOUNDARY, Literals, expression
 from faultlens.kb.patterns import compile_pattern, for_engine
 from faultlens.kb.loader import load_kb
+
+
+B = BOUNDARY
 
 
 def _short(s: str) -> float:
@@ -24,14 +27,17 @@ def _dear(word: str):
 
 
 @pytest.mark.parametrize("regex, cost, expected", [
-    (r"(?i)\bACL\b[^\n]*\b(?:denies|denied)\b", _dear("acl"), {"denies", "denied"}),
-    (r"(?i)\bACL: [^\n]*\b(?:denies|denied)\b", _dear("deni"), {"acl: "}),
-    (r"\b\d+: +\d+ Killed\b", _short, {" killed"}),
+    (r"(?i)\bACL\b[^\n]*\b(?:denies|denied)\b", _dear("acl"), {f"{B}denies{B}", f"{B}denied{B}"}),
+    (r"(?i)\bACL: [^\n]*\b(?:denies|denied)\b", _dear("deni"), {f"{B}acl: "}),
+    (r"\b\d+: +\d+ Killed\b", _short, {f" killed{B}"}),
     (r"(?:fatal )?error TS\d{4}", _short, {"fatal error ts", "error ts"}),
     (r"x(?i)No Space(?m)$", _short, {"xno space"}),  # flags in the middle: Python refuses them there
     (r"[Ee]rrno 28", _short, {"errno 28"}),
     (r"(?:ab|cd)(?:ef|gh)", _short, {"abef", "abgh", "cdef", "cdgh"}),
     (r"(?:abcd)+x", _short, {"abcd"}),
+    (r"(?i)\berror\b", _short, {f"{B}error{B}"}),  # a word edge is part of the string
+    (r"\b(?:EIO|ENOSPC)\b", _short, {f"{B}eio{B}", f"{B}enospc{B}"}),  # a whole word may be three letters
+    (r"\bab\b\bcd", _short, {f"{B}ab{B}cd"}),  # two edges in a row are one
 ])
 def test_chosen_strings(regex, cost, expected):
     assert Literals(regex).choose(cost) == expected
@@ -40,6 +46,7 @@ def test_chosen_strings(regex, cost, expected):
 @pytest.mark.parametrize("regex", [
     r"\s*[-dlcbps][-rwxsStT]{9}\+\s",  # classes and gaps only
     r"abc",  # shorter than MIN_BYTES
+    r"\babc",  # ...and a word at one end only
     r"(?:abcd|x)",  # one way round it is too short
     r"abcd?",  # "abc" is all a match must hold
     r"\Qabc\E",  # RE2 syntax Python does not read
@@ -76,8 +83,13 @@ def test_every_match_of_a_knowledge_base_pattern_holds_a_chosen_string(regex, da
     found = compile_pattern(regex).search(text.encode())
     if found is None:
         return
-    matched = found.group(0).decode().lower()
     for cost in (_short, lambda s: float(len(s))):
         chosen = literals.choose(cost)
         if chosen is not None:
-            assert any(s in matched for s in chosen), (matched, sorted(chosen))
+            assert any(_within(s, text, found.start(), found.end()) for s in chosen), (found.group(0), sorted(chosen))
+
+
+def _within(chosen: str, text: str, start: int, end: int) -> bool:
+    """Whether the chosen string (its word edges as `\\b`) occurs in text[start:end], its edges
+    read in the whole text."""
+    return any(start <= m.start() and m.end() <= end for m in re.finditer(expression(chosen), text, re.I | re.A))

@@ -13,6 +13,11 @@ way is refused, never guessed: a pattern it cannot parse, or a construct the wal
 offers nothing there, which only costs speed (the caller then scans for the whole pattern).
 Case: strings are lowered and matched ignoring case, a superset of either case; RE2's folding of
 `k` to the Kelvin sign needs non-ASCII text, where callers do not use this.
+
+Word edges: a `\\b` next to a string is part of it (written BOUNDARY in the string; `expression`
+turns it into `\\b` for Hyperscan, whose ASCII word edge is RE2's). `\\berror\\b` is rare in a log
+full of `errors=0` where `error` is everywhere, and a whole short word (`\\bEIO\\b`, `\\b401\\b`)
+is selective enough to look for where three bare letters are not.
 """
 
 from __future__ import annotations
@@ -23,10 +28,14 @@ import re._parser as sre
 from collections.abc import Callable
 
 MIN_BYTES = 4  # a shorter string is in too many lines to skip any (and slows the strings database)
+MIN_WORD_BYTES = 3  # ...unless it is a whole word (a word edge at both ends)
+BOUNDARY = "\uffff"  # a word edge (`\b`) within a string: a noncharacter, never in a pattern's text
 MAX_STRINGS = 64  # the most strings one part of a pattern is expanded to
 MAX_CLASS = 10  # a class of more characters ([a-z], \w) is a gap, not a choice of strings
 
 _FLAGS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|\(\?[a-zA-Z-]+\)|.", re.S)
+
+_POSIX_CLASS = re.compile(r"\[:\^?[a-z]+:\]")  # [:digit:] (not `[:\s]`, a class holding ':')
 
 Cost = Callable[[str], float]
 
@@ -54,15 +63,72 @@ def _class(items) -> set[str] | None:
     return chars if 0 < len(chars) <= MAX_CLASS and "\n" not in chars else None
 
 
+def _long_enough(s: str) -> bool:
+    size = len(s.replace(BOUNDARY, "").encode())
+    return size >= MIN_BYTES or (size >= MIN_WORD_BYTES and s[:1] == BOUNDARY == s[-1:])
+
+
 def _usable(strings: set[str] | None) -> bool:
-    return bool(strings) and all(len(s.encode()) >= MIN_BYTES for s in strings)
+    return bool(strings) and all(_long_enough(s) for s in strings)
+
+
+def _separators(strings: set[str] | None) -> bool:
+    return strings is not None and all(len(s) == 1 and not (s.isalnum() or s == "_" or s == BOUNDARY) for s in strings)
+
+
+def _joined(a: str, b: str) -> str:
+    return a[:-1] + b if a[-1:] == BOUNDARY == b[:1] else a + b  # two edges in a row are one
+
+
+def bare(s: str) -> str:
+    """The string without its word edges (which Hyperscan finds faster)."""
+    return s.replace(BOUNDARY, "")
+
+
+def expression(s: str) -> str:
+    """A chosen string as a Hyperscan expression: escaped, its word edges as `\\b`."""
+    return "\\b".join(re.escape(part) for part in s.split(BOUNDARY))
+
+
+def alternatives(regex: str) -> list[str]:
+    """The pattern's top-level alternatives, each a pattern of its own (`(?:(?i)A|B)` gives
+    `(?i)A` and `(?i)B`): a line matches the pattern when it matches one of them, so each can be
+    looked for its own way. The pattern itself where it has one, or sets flags past its start."""
+    tokens = _FLAGS.findall(regex)
+    if tokens[:3] == ["(", "?", ":"] and tokens[-1:] == [")"] and _closes(tokens) == len(tokens) - 1:
+        tokens = tokens[3:-1]
+    flags = ""
+    while tokens and tokens[0].startswith("(?") and tokens[0].endswith(")"):
+        flags += tokens.pop(0)
+    if any(t.startswith("(?") and t.endswith(")") for t in tokens):
+        return [regex]  # a flag set midway holds across the `|` after it
+    parts, depth, current = [], 0, []
+    for token in tokens:
+        depth += (token == "(") - (token == ")")
+        if token == "|" and depth == 0:
+            parts.append(current)
+            current = []
+        else:
+            current.append(token)
+    parts.append(current)
+    return [flags + "".join(part) for part in parts] if len(parts) > 1 else [regex]
+
+
+def _closes(tokens: list[str]) -> int:
+    """The index of the token that closes the group the first token opens."""
+    depth = 0
+    for i, token in enumerate(tokens):
+        depth += (token == "(") - (token == ")")
+        if depth == 0:
+            return i
+    return -1
 
 
 class Literals:
     """One pattern's required strings, chosen under a cost (see the module)."""
 
     def __init__(self, regex: str):
-        if "[:" in regex:  # RE2's [[:alpha:]]: Python reads a set of '[', ':', 'a'... and a literal ']'
+        if _POSIX_CLASS.search(regex):  # RE2's [[:alpha:]]: Python reads a set of '[', ':', 'a'... and a literal ']'
             self._tree = None
             return
         try:
@@ -73,7 +139,7 @@ class Literals:
     def choose(self, cost: Cost) -> frozenset[str] | None:
         if self._tree is None:
             return None
-        exact, required = _Walk(cost).seq(self._tree)
+        exact, required, _ = _Walk(cost).seq(self._tree)
         found = exact if _usable(exact) else required
         return frozenset(found) if _usable(found) else None
 
@@ -83,12 +149,14 @@ class Literals:
             return set()
         walk = _Walk(lambda s: 1.0 / len(s), collect=set())
         walk.seq(self._tree)
-        return walk.collect
+        return walk.collect | {b for s in walk.collect if len((b := bare(s)).encode()) >= MIN_BYTES}
 
 
 class _Walk:
-    """(exact, required) of a part: exact is every string it can match (None if too many or
-    unknown); required a usable set one of which every match holds (None if none)."""
+    """(exact, required, tail) of a part: exact is every string it can match (None if too many
+    or unknown); required a usable set one of which every match holds (None if none); tail the
+    strings every match ends with (after its last gap; {""} if none is known), from which what
+    follows goes on (`(?:HTTP/\\S* |status )401` offers ` 401`)."""
 
     def __init__(self, cost: Cost, collect: set[str] | None = None):
         self.cost = cost
@@ -103,56 +171,75 @@ class _Walk:
             if self.collect is not None:
                 self.collect |= strings
 
-    def seq(self, items) -> tuple[set[str] | None, set[str] | None]:
-        run, found, whole = {""}, [], True
+    def seq(self, items, run: set[str] | None = None) -> tuple[set[str] | None, set[str] | None, set[str]]:
+        """`run`: the strings right before the sequence (a group or an alternation goes on from
+        them: `\\b(?:error|fail\\S*)` offers `\\berror`)."""
+        run, found, whole = run or {""}, [], True
         for op, av in items:
-            exact, required = self.node(op, av)
-            if exact is not None and len(run) * len(exact) <= MAX_STRINGS:
-                run = {a + b for a in run for b in exact}
-                continue
+            if op in (C.SUBPATTERN, C.BRANCH):  # goes on from the run: its exact strings hold it
+                exact, required, tail = self.seq(av[-1], run) if op is C.SUBPATTERN else self._branch(av[1], run)
+                if exact is not None and len(exact) <= MAX_STRINGS:
+                    run = exact
+                    continue
+            elif op in (C.MAX_REPEAT, C.MIN_REPEAT) and 1 <= av[0] < av[1] and _separators(self.seq(av[2])[0]):
+                # [ :=]+401: the first separator follows the run, the last one comes right before
+                # what follows (`=401` is rarer than `401`; a run of digits or letters is a gap)
+                exact = self.seq(av[2])[0]
+                if len(run) * len(exact) <= MAX_STRINGS:
+                    whole = False
+                    self._candidate({_joined(a, b) for a in run for b in exact}, found)
+                    run = exact
+                    continue
+                required, tail = None, exact
+            else:
+                exact, required, tail = self.node(op, av)
+                if exact is not None and len(run) * len(exact) <= MAX_STRINGS:
+                    run = {_joined(a, b) for a in run for b in exact}
+                    continue
             whole = False
             self._candidate(run, found)
             self._candidate(exact if _usable(exact) else required, found)
-            run = {""}
+            run = tail
         self._candidate(run, found)
         best = min(found, key=self._price, default=None)
-        return (run if whole else None), best
+        return (run if whole else None), best, run
 
-    def node(self, op, av) -> tuple[set[str] | None, set[str] | None]:
+    def node(self, op, av) -> tuple[set[str] | None, set[str] | None, set[str]]:
         if op is C.LITERAL:
-            return {chr(av).lower()}, None
+            return {chr(av).lower()}, None, {chr(av).lower()}
         if op is C.AT:
-            return {""}, None  # ^ $ \b: zero width
+            edge = {BOUNDARY if av is C.AT_BOUNDARY else ""}  # \b is kept; ^ $ \B: zero width
+            return edge, None, edge
         if op is C.IN:
-            return _class(av), None
-        if op is C.SUBPATTERN:
-            return self.seq(av[-1])
-        if op is C.BRANCH:
-            return self._branch(av[1])
+            chars = _class(av)
+            return chars, None, chars or {""}
         if op in (C.MAX_REPEAT, C.MIN_REPEAT):
             return self._repeat(*av)
-        return None, None  # ., negated classes, lookaround, anything unknown: a gap
+        return None, None, {""}  # ., negated classes, lookaround, anything unknown: a gap
 
-    def _branch(self, alternatives) -> tuple[set[str] | None, set[str] | None]:
-        walked = [self.seq(alt) for alt in alternatives]
-        if all(exact is not None for exact, _ in walked):
-            union = set().union(*(exact for exact, _ in walked))
+    def _branch(self, alternatives, run: set[str] | None = None) -> tuple[set[str] | None, set[str] | None, set[str]]:
+        walked = [self.seq(alt, run) for alt in alternatives]
+        tails = set().union(*(tail for _, _, tail in walked))
+        tail = tails if len(tails) <= MAX_STRINGS else {""}
+        if all(exact is not None for exact, _, _ in walked):
+            union = set().union(*(exact for exact, _, _ in walked))
             if len(union) <= MAX_STRINGS:
-                return union, None
-        chosen = [exact if _usable(exact) else required for exact, required in walked]
+                return union, None, union
+        chosen = [exact if _usable(exact) else required for exact, required, _ in walked]
         if not all(_usable(c) for c in chosen):
-            return None, None
-        return None, set().union(*chosen)
+            return None, None, tail
+        return None, set().union(*chosen), tail
 
-    def _repeat(self, low: int, high: int, sub) -> tuple[set[str] | None, set[str] | None]:
-        exact, required = self.seq(sub)
+    def _repeat(self, low: int, high: int, sub) -> tuple[set[str] | None, set[str] | None, set[str]]:
+        exact, required, tail = self.seq(sub)
         if low == 0:
             if high == 1 and exact is not None and len(exact) < MAX_STRINGS:
-                return exact | {""}, None  # optional: the strings, or nothing
-            return None, None
+                return exact | {""}, None, exact | {""}  # optional: the strings, or nothing
+            return None, None, {""}
         if low == high and exact is not None and len(exact) ** low <= MAX_STRINGS:
             strings = {""}
             for _ in range(low):
-                strings = {a + b for a in strings for b in exact}
-            return strings, None
-        return None, (exact if _usable(exact) else required)
+                strings = {_joined(a, b) for a in strings for b in exact}
+            return strings, None, strings
+        # the last time round ends the match; `\\d+ Killed` goes on from nothing, not ten digits
+        return None, (exact if _usable(exact) else required), (tail if exact is None else {""})
