@@ -91,11 +91,14 @@ def _read_blob(run: Run, blob: Blob) -> None:
     if kind.kind == "log":
         log = VIEWS[kind.format](blob.source, blob.data)
         notes = ((Problem(blob.source, kind.note),) if kind.note else ()) + nul_notes(blob.source, blob.data)
-        if blob.head is not None:  # its lines are counted when the head is scanned
+        lines = 0  # a big file's lines are counted when it is scanned (explain_run)
+        if blob.head is not None:
             log = replace(log, head=blob.head)
             notes = (blob.head.note(blob.source),) + notes
+        else:
+            lines = log.line_count
         run.logs.append(log)
-        run.infos.append(InputInfo(blob.source, "log", kind.format, log.line_count, notes))
+        run.infos.append(InputInfo(blob.source, "log", kind.format, lines, notes))
     elif kind.kind == "snapshot":
         text = to_text(blob.data)
         parsed = snapshot_parser(kind.format)(text, blob.source)
@@ -176,8 +179,8 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
         log, found = matcher.scan_file(log)
         logs.append(log)
         hits.merge(found)
-    before = {log.source: log.lines_before for log in logs if log.lines_before}  # a big file's head
-    run = replace(run, logs=logs, infos=[replace(i, lines=i.lines + before[i.source]) if i.kind == "log" and i.source in before
+    counted = {log.source: log.lines_before + log.line_count for log in logs if log.head is not None}  # a big file
+    run = replace(run, logs=logs, infos=[replace(i, lines=counted[i.source]) if i.kind == "log" and i.source in counted
                                          else i for i in run.infos])
     seen_count = 0
     if good is not None:  # what the passing run printed too is no evidence

@@ -156,14 +156,13 @@ class Matcher:
         (faultlens.match.pieces) while this one scans the end it holds."""
         if log.head is None:
             hits = Hits()
-            self.scan(log, hits)
-            return log, hits
+            return replace(log, breaks=self.scan(log, hits)), hits
         from faultlens.match.pieces import HeadScans  # here: only a big file needs worker processes
 
         end_hits = Hits()
         with HeadScans(self) as heads:
             head_result = heads.submit(log.head)
-            self.scan(log, end_hits)
+            breaks = self.scan(log, end_hits)
             try:
                 head_hits, head_lines = head_result()
             except OSError:  # the file went away while being read: what was held is still
@@ -171,7 +170,7 @@ class Matcher:
         hits = Hits()
         hits.merge(head_hits, 0, log.source)
         hits.merge(end_hits, head_lines)
-        return replace(log, lines_before=head_lines), hits
+        return replace(log, lines_before=head_lines, breaks=breaks), hits
 
     def scan(self, log: LogText, hits: Hits) -> int:
         """Add the hits of the text the log holds, numbered from its first line; return how many

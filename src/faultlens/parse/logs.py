@@ -29,6 +29,7 @@ class LogText(Struct, frozen=True):
     lines_before: int = 0  # lines of the file before data (the head of a big file): added to every number
     head: Head | None = None  # the rest of a big file, on disk: Matcher.scan_file scans it in pieces
     ascii: bool = False  # data is known to be ASCII (False: not known)
+    breaks: int | None = None  # the line breaks in data, once counted (the scan counts them on its way)
 
     @classmethod
     def from_bytes(cls, source: str, raw: bytes) -> "LogText":
@@ -49,7 +50,11 @@ class LogText(Struct, frozen=True):
             return self.original_lines
         if not self.data:
             return 0
-        return self.data.count(b"\n") + (0 if self.data.endswith(b"\n") else 1)
+        return self.line_breaks + (0 if self.data.endswith(b"\n") else 1)
+
+    @property
+    def line_breaks(self) -> int:
+        return self.breaks if self.breaks is not None else self.data.count(b"\n")
 
     def original_line(self, view_line: int) -> int:
         if self.line_map is not None and 0 < view_line <= len(self.line_map):
