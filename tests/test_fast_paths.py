@@ -248,11 +248,12 @@ def test_every_path_gives_re2_alones_answer_on_any_text(shared_matcher, monkeypa
     assert answers["candidates"] == answers["spans"] == answers["re2"]
 
 
-@pytest.mark.parametrize("sample", ["none", "itself", "everything", "overflow"])
+@pytest.mark.parametrize("sample", ["none", "itself", "everything", "overflow", "overflow-once"])
 def test_every_plan_of_a_big_log_finds_what_re2_alone_finds(kb, monkeypatch, sample):
     """Whatever the sample makes common (nothing; what this log holds; every string a pattern
-    offers, so every pattern is looked for whole), and when a piece holds far more of the strings
-    than the plan expected (scanned for the whole patterns), the big-log path's hits are RE2's."""
+    offers, so every pattern is looked for whole), and when a piece holds far more matches than
+    the plan expected (scanned for the strings, then the expressions line by line; or, when the
+    strings alone are too many too, for the whole patterns), the big-log path's hits are RE2's."""
     rng = random.Random(11)
     lines = _corpus_lines(kb)
     noise = ["INFO step rf_sweep: PASS status=0 errors=0", "denied=0 timeout=30s", "DEBUG using cached release",
@@ -261,14 +262,19 @@ def test_every_plan_of_a_big_log_finds_what_re2_alone_finds(kb, monkeypatch, sam
     matcher = Matcher(kb.patterns(), veto=kb.lexicon.benign)
     fast = matcher.prefilter()
     fast.plan(b"")  # builds the strings each pattern offers
-    samples = {"none": b"", "itself": data[:prefilter.SAMPLE], "overflow": b"",
+    samples = {"none": b"", "itself": data[:prefilter.SAMPLE], "overflow": b"", "overflow-once": data[:prefilter.SAMPLE],
                "everything": "\n".join(fast._offered * 20).encode()}
     plan = fast.plan(samples[sample])
     if sample == "overflow":
         monkeypatch.setattr(prefilter, "MAX_STRING_HITS_PER_MIB", 0)
+    if sample == "overflow-once":  # the one pass over strings and expressions gives up; the strings alone do not
+        monkeypatch.setattr(prefilter, "MAX_STRING_HITS_PER_MIB", 1 << 20)
+        ends = prefilter._ends
+        monkeypatch.setattr(prefilter, "_ends", lambda db, data, limit, first=None: None if first is not None
+                            else ends(db, data, limit))
     if sample == "everything":
         assert plan.strings is None
-    elif sample == "itself":
+    elif sample in ("itself", "overflow-once"):
         assert plan.strings is not None and plan.whole is not None  # some patterns looked for whole
     answers = _paths(matcher, data, monkeypatch)
     assert answers["spans"] == answers["re2"]
