@@ -254,9 +254,17 @@ def _read_plain(fh, label: str, size: int, start: bytes, budget: _Budget) -> Ite
     skip = size - cap
     skip += skip % 2 if bom else 0  # at a UTF-16 code unit
     fh.seek(skip)
-    data = fh.read(size - skip)
-    budget.hold(len(data))
-    yield _tail_blob(label, data, skip, size, bom, _Origin(str(fh.name)))
+    cut = line_break_end(fh.read(min(FIRST_LINE_WINDOW, size - skip)), 0, bom)
+    budget.hold(size - skip)
+    if 0 < cut < size - skip:  # read from the first whole line on: no copy of the held end to cut it
+        fh.seek(skip + cut)
+        yield _held_end(label, fh.read(size - skip - cut), skip + cut, size, bom, _Origin(str(fh.name)))
+        return
+    fh.seek(skip)
+    yield _tail_blob(label, fh.read(size - skip), skip, size, bom, _Origin(str(fh.name)))
+
+
+FIRST_LINE_WINDOW = 1 << 16  # bytes of a big file's held end looked through for its first line break before reading it
 
 
 def _tail_blob(label: str, data: bytes, skip: int, size: int, bom: bytes, origin: _Origin) -> Blob:
@@ -265,8 +273,12 @@ def _tail_blob(label: str, data: bytes, skip: int, size: int, bom: bytes, origin
     cut = line_break_end(data, 0, bom)
     if cut >= len(data):
         cut = 0
-    return Blob(label, with_bom(data[cut:], bom),
-                Head(origin.path, origin.base + skip + cut, size, origin.codec, bom, origin.base))
+    return _held_end(label, data[cut:], skip + cut, size, bom, origin)
+
+
+def _held_end(label: str, data: bytes, start: int, size: int, bom: bytes, origin: _Origin) -> Blob:
+    """The held end of a big content, `data` from `start` (past origin.base) to its end."""
+    return Blob(label, with_bom(data, bom), Head(origin.path, origin.base + start, size, origin.codec, bom, origin.base))
 
 
 def _read_stream(label: str, fh, budget: _Budget, depth: int, origin: _Origin | None) -> Iterator[Blob | Problem]:
