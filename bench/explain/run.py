@@ -169,6 +169,9 @@ def main() -> None:
     if args.repeat < 5 or args.small_repeat < 5:
         ap.error("medians need at least 5 rounds")
     args.dir.mkdir(parents=True, exist_ok=True)
+    # byte-compiled as an installed wheel is: where PYTHONDONTWRITEBYTECODE is set, a module edited
+    # since `make setup` would otherwise be compiled again at every start, and timed with it
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(HERE.parent.parent / "src")], check=True)
     if args.sizes != "none":
         big(args.sizes.split(","), args.dir, args.repeat)
     else:
