@@ -125,6 +125,9 @@ CASES = {
          ("alloc", "ENOMEM", None, "dotnet")),
     ],
     "shell": [
+        # a program's message inside a JSON string (Ansible's module_stdout) is read as its own line
+        ("ansible/ansible#19605", '    "module_stdout": "/bin/sh: /usr/bin/python: No such file or directory\\r\\n",',
+         ("exec", "ENOENT", "/usr/bin/python", "shell")),
         ("moby/moby#11240", "sudo: unable to execute /usr/bin/whoami: Permission denied", ("exec", "EACCES", "/usr/bin/whoami", "shell")),
         ("anacierdem/libdragon-docker#73", "/bin/bash: ./build.sh: Permission denied", ("exec", "EACCES", "./build.sh", "shell")),
         ("podman-container-tools/podman#17647", "bash: fork: retry: Resource temporarily unavailable", ("fork", "EAGAIN", None, "shell")),
@@ -134,6 +137,9 @@ CASES = {
          ("exec", "ENOENT", "/Users/kamil/code/Courses/Kurs", "shell")),
     ],
     "systemd": [
+        ("karmab/kcli#663",
+         "Apr 11 08:04:26 swx-forge08 systemd[98303]: ksushy.service: Failed to locate executable /usr/bin/ksushy: No such file or directory",
+         ("exec", "ENOENT", "/usr/bin/ksushy", "systemd")),
         ("systemd/systemd#12440", "Apr 29 10:43:46 host systemd[1]: foo.service: Failed at step EXEC spawning /opt/foo/bin/start: Permission denied",
          ("exec", "EACCES", "/opt/foo/bin/start", "systemd")),
         ("systemd/systemd#7398", "nginx.service: Failed at step EXEC spawning /usr/sbin/nginx: No such file or directory",

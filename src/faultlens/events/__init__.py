@@ -154,8 +154,9 @@ def _errno(token: str | None) -> str | None:
     return _EXCEPTIONS.get(low) or name_of(token)
 
 
-def read_line(text: str) -> tuple[str | None, str | None, str | None, str | None] | None:
-    """(op, errno, object, speaker) of a line, or None if it says nothing about a failed operation."""
+def read_line(text: str, depth: int = 0) -> tuple[str | None, str | None, str | None, str | None] | None:
+    """(op, errno, object, speaker) of a line, or None if it says nothing about a failed operation
+    (depth: 1 when reading a message a JSON string carries)."""
     known, (which, anything) = forms(), _finder()
     held = which.Match(text)
     if held is None and anything.search(text) is not None:  # the set failed on this line: ask each form
@@ -176,8 +177,30 @@ def read_line(text: str) -> tuple[str | None, str | None, str | None, str | None
         op = form.op or op_of(groups.get("op"))
         obj = groups.get("object") or groups.get("path")
         return op, errno, obj.strip() if obj else None, form.speaker
+    if depth == 0:
+        for piece in _embedded(text):
+            read = read_line(piece, 1)
+            if read is not None and read[0] is not None:
+                return read
     errno = name_of(text)
     return (None, errno, None, None) if errno else None
+
+
+_QUOTED = re2.compile(r'"((?:[^"\\\n]|\\.){8,})"')
+_ESCAPED_BREAK = re2.compile(r'\\r\\n|\\n|\\r')
+
+
+def _embedded(text: str):
+    """The lines a JSON string on this line carries (Ansible's "module_stdout", "stderr", "msg";
+    any tool that prints its result as JSON): a program's own message, with its line breaks
+    escaped, is read as the line it was."""
+    if '"' not in text:
+        return
+    for m in _QUOTED.finditer(text):
+        for piece in _ESCAPED_BREAK.split(m[1]):
+            piece = piece.replace('\\"', '"').replace("\\t", " ").strip()
+            if piece:
+                yield piece
 
 
 def extract(hits) -> list[Event]:
