@@ -49,3 +49,30 @@ def test_a_frame_reaches_back_only_a_few_lines():
         "\tat java.base/java.nio.file.Files.createDirectory(Files.java:690)\n"
     result = explain_blobs([Blob("app.log", far.encode())], [], load_kb())
     assert [(e.op, e.errno) for e in result.events][:1] == [(None, "EACCES")]
+
+
+PY_FRAMES = [
+    ("openai/universe#67", "mkdir", "EACCES", """\
+  File "/Library/Python/2.7/site-packages/pip/wheel.py", line 205, in clobber
+    os.makedirs(destdir)
+  File "/System/Library/Frameworks/Python.framework/Versions/2.7/lib/python2.7/os.py", line 157, in makedirs
+    mkdir(name, mode)
+OSError: [Errno 13] Permission denied: '/Library/Python/2.7/site-packages/autobahn'
+"""),
+    ("pypa/pip#7481", "create", "EACCES", """\
+Could not install packages due to an EnvironmentError: [WinError 5] Access is denied: 'c:\\\\program files (x86)\\\\python37-32\\\\lib\\\\site-packages\\\\pip-19.0.3.dist-info\\\\entry_points.txt'
+Consider using the `--user` option or check the permissions.
+"""),
+]
+
+
+@pytest.mark.parametrize(("source", "op", "errno", "log"), PY_FRAMES, ids=[f[0] for f in PY_FRAMES])
+def test_a_python_exception_takes_its_operation_from_the_last_frame(source, op, errno, log):
+    result = explain_blobs([Blob("app.log", log.encode())], [], load_kb())
+    assert [(e.op, e.errno) for e in result.events][:1] == [(op, errno)]
+
+
+def test_a_winerror_number_is_not_a_linux_errno():
+    log = "PermissionError: [WinError 5] Access is denied: 'C:\\\\app\\\\data.db'\n"
+    result = explain_blobs([Blob("app.log", log.encode())], [], load_kb())
+    assert [e.errno for e in result.events][:1] == ["EACCES"]

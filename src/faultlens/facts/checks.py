@@ -214,6 +214,7 @@ def denied_path(diagnosis: str) -> Callable[[FactContext], list[Fact]]:
         "wrong-owner": "{path}: owned by {owner}:{group} (mode {mode}); {who} cannot {want} it",
         "allowed-by-modes": "{path}: the modes allow {who} to {want} it, yet access was denied",
         "partly-known": "{path}: the modes the snapshot shows allow {who} to {want} it, but it does not show {unknown}",
+        "group-decides": "{path}: owned by {owner}:{group} (mode {mode}): its group may {want} it; whether the account is in {group} decides",
     }
     wants = {"r": "read", "w": "write", "x": "execute", "s": "look up"}
 

@@ -29,7 +29,8 @@ class DeniedPath(Struct, frozen=True):
     entry: FileEntry
     reach: Reach
     # restrictive-mode | not-traversable | not-executable | wrong-owner | allowed-by-modes |
-    # partly-known (the modes the snapshot shows allow it, but directories above are not shown)
+    # partly-known (the modes the snapshot shows allow it, but directories above are not shown) |
+    # group-decides (the account is unknown and the entry's group may: its membership decides)
     diagnosis: str
     op: str | None = None  # the failed operation, from the event
     unknown: tuple[str, ...] = ()  # directories above the path the snapshot does not show
@@ -56,8 +57,9 @@ class FactContext(Struct):
 
 
 # What an operation needs of the path it names: w on its directory to create, rename, lock or
-# remove; x to run it; only search on the way to look it up; r to open it.
-OP_ACCESS = {"create": "w", "mkdir": "w", "rename": "w", "lock": "w", "unlink": "w", "write": "w", "chown": "w",
+# remove; x to run it; only search on the way to look it up; r to open it; w on a unix socket to
+# connect to it (its mode is the server's listen mode, never a release's umask).
+OP_ACCESS = {"connect": "w", "create": "w", "mkdir": "w", "rename": "w", "lock": "w", "unlink": "w", "write": "w", "chown": "w",
              "chmod": "w", "exec": "x", "stat": "s", "chdir": "x", "open": "r", "read": "r", "load": "r", "watch": "r"}
 IN_PARENT = frozenset({"create", "mkdir", "rename", "lock", "unlink"})
 DENIED = frozenset({"EACCES", "EPERM"})
@@ -147,6 +149,11 @@ def _diagnose(ctx: FactContext, hit: Hit, access: str, path: str, entry: FileEnt
     unknown = tuple(_unknown_ancestors(ctx.snapshot, entry.path))
     if result.ok:
         diagnosis = "partly-known" if unknown else "allowed-by-modes"
+    elif not ctx.account_known and blocker is entry and _group_grants(entry, access):
+        # who the software runs as is unknown and the entry's group may do what was denied: whether
+        # the account is in that group decides it (wrong group, group not active, or an owner to
+        # change): no diagnosis from the modes (a group named root is no service account's)
+        diagnosis = "group-decides"
     elif result.blocked_at == "traverse" or (blocker.type == "dir" and access != "w"):
         tree = ctx.trees.get(blocker.path)
         mostly_private = tree is not None and tree.umask is not None and tree.umask.restrictive \
@@ -159,6 +166,12 @@ def _diagnose(ctx: FactContext, hit: Hit, access: str, path: str, entry: FileEnt
     else:
         diagnosis = "wrong-owner" if _owner_outlier_only(ctx, entry) else "restrictive-mode"
     return DeniedPath(hit, access, path, entry, result, diagnosis, op, unknown, creating)
+
+
+def _group_grants(entry: FileEntry, access: str) -> bool:
+    bit = {"r": 4, "w": 2, "x": 1}.get(access)
+    return bit is not None and entry.mode_known and entry.group not in (None, "root", "wheel", "0") \
+        and bool((entry.mode >> 3) & bit) and entry.type != "dir"
 
 
 def _unknown_ancestors(snapshot: Snapshot, path: str) -> list[str]:
