@@ -91,9 +91,8 @@ def _read_blob(run: Run, blob: Blob) -> None:
     if kind.kind == "log":
         log = VIEWS[kind.format](blob.source, blob.data)
         notes = ((Problem(blob.source, kind.note),) if kind.note else ()) + nul_notes(blob.source, blob.data)
-        lines = 0  # a big file's lines are counted when it is scanned (explain_run)
-        if blob.head is not None:
-            log = replace(log, head=blob.head)
+        if blob.head is not None:  # its lines are counted when it is scanned (explain_run)
+            log, lines = replace(log, head=blob.head), 0
             notes = (blob.head.note(blob.source),) + notes
         else:
             lines = log.line_count

@@ -166,16 +166,22 @@ class Plan:
         self._owners = choice.owners + tuple((i,) for i in choice.whole_owners) + choice.edge_owners
         self._first_expression = len(choice.strings)
 
-    @cached_property
-    def db(self):
-        """The strings (caseless), then the whole expressions, then the strings with word edges."""
+    def _expressions(self) -> tuple[tuple[str, ...], list[int]]:
+        """The whole expressions, then the strings with word edges, and their flags."""
         import hyperscan as hs
 
         c = self.choice
-        texts = (*c.strings, "\0", *c.whole, "\0", *c.edges)
-        return _database(tuple(expression(s) for s in c.strings) + c.whole + tuple(expression(s) for s in c.edges),
-                         _kept(texts, "plan"), [hs.HS_FLAG_CASELESS] * len(c.strings) + [_pattern_flags()] * len(c.whole)
-                         + [hs.HS_FLAG_CASELESS] * len(c.edges))
+        return c.whole + tuple(expression(s) for s in c.edges), [_pattern_flags()] * len(c.whole) + [hs.HS_FLAG_CASELESS] * len(c.edges)
+
+    @cached_property
+    def db(self):
+        """The strings (caseless), then the expressions."""
+        import hyperscan as hs
+
+        c = self.choice
+        expressions, flags = self._expressions()
+        return _database(tuple(expression(s) for s in c.strings) + expressions,
+                         _kept((*c.strings, "\0", *c.whole, "\0", *c.edges), "plan"), [hs.HS_FLAG_CASELESS] * len(c.strings) + flags)
 
     @cached_property
     def strings(self):
@@ -188,10 +194,8 @@ class Plan:
         c = self.choice
         if not c.whole and not c.edges:
             return None
-        import hyperscan as hs
-
-        return _database(c.whole + tuple(expression(s) for s in c.edges), _kept((*c.whole, "\0", *c.edges), "whole"),
-                         [_pattern_flags()] * len(c.whole) + [hs.HS_FLAG_CASELESS] * len(c.edges))
+        expressions, flags = self._expressions()
+        return _database(expressions, _kept((*c.whole, "\0", *c.edges), "whole"), flags)
 
     def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
         """(pattern index, end offset) of every place a pattern may match; None past `limit`."""
