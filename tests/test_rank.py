@@ -1,0 +1,30 @@
+"""How evidence adds up (faultlens.rank)."""
+
+from __future__ import annotations
+
+from tests.conftest import explain_texts
+
+LOCALE = "perl: warning: Setting locale failed."
+BAD_BYTES = "[ERROR] /src/Entities.java:[68,28] unmappable character for encoding ASCII"
+FILLER = [f"[INFO] Compiling module {i} of 60" for i in range(60)]
+
+
+def _locale(result):
+    return next((f.confidence for f in result.findings if f.id == "locale-encoding"), 0.0)
+
+
+def test_weak_signals_add_up_within_one_episode(kb):
+    """A locale warning and bad bytes a line apart are one failure: together they explain."""
+    log = "\n".join(FILLER + [LOCALE, BAD_BYTES, "[INFO] BUILD FAILURE"]) + "\n"
+    result = explain_texts(kb, {"build.log": log})
+    assert result.findings[0].id == "locale-encoding"
+    assert result.verdict == "explained", result.findings[:2]
+
+
+def test_weak_signals_far_apart_do_not_add_up(kb):
+    """The same two lines, a locale warning at the top and bad bytes near the end, are two
+    ordinary lines, not one failure: neither alone, nor the two together, explain the run."""
+    log = "\n".join([LOCALE] + FILLER + [BAD_BYTES, "[INFO] BUILD FAILURE"]) + "\n"
+    result = explain_texts(kb, {"build.log": log})
+    assert result.verdict == "unexplained"
+    assert 0 < _locale(result) < 0.5
