@@ -336,6 +336,32 @@ def _prefilter(regexes: tuple[str, ...]) -> Prefilter | None:
     return fast
 
 
+def plain_ascii(data) -> bool | None:
+    """Whether the text is ASCII with no byte `to_utf8` would change (CR, ESC, NUL), in one
+    Hyperscan pass where Python's checks make four; None without Hyperscan."""
+    db = _unplain()
+    if db is None:
+        return None
+    import hyperscan as hs
+
+    try:
+        db.scan(data, match_event_handler=lambda *_: True)  # stops at the first
+    except hs.ScanTerminated:
+        return False
+    return True
+
+
+@cache
+def _unplain():
+    try:
+        import hyperscan as hs
+    except ImportError:
+        return None
+    db = hs.Database(mode=hs.HS_MODE_BLOCK)
+    db.compile(expressions=[rb"[\x00\x1b\r\x80-\xff]"], ids=[0], flags=[hs.HS_FLAG_SINGLEMATCH])
+    return db
+
+
 def _kept(regexes: tuple[str, ...], kind: str = "patterns") -> Path | None:
     import hyperscan as hs
 

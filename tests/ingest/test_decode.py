@@ -6,6 +6,7 @@ import codecs
 
 import pytest
 
+from faultlens.ingest import decode
 from faultlens.ingest.decode import looks_binary, nul_count, to_text
 
 
@@ -61,3 +62,18 @@ def test_ansi_colour_codes_are_removed():
 def test_line_count_is_kept():
     raw = b"one\r\ntwo\x1b[1m\rthree\nfour"
     assert to_text(raw).count("\n") == raw.count(b"\n")
+
+
+@pytest.mark.parametrize("odd", [b"", b"\r\n", b"\r", b"\x1b[31m", b"\x00\x00", "é".encode(), b"\xff"])
+@pytest.mark.parametrize("where", [0, 700_000, -1])
+def test_a_big_text_is_normalized_as_a_small_one_is(monkeypatch, odd, where):
+    """From ONE_PASS_FROM bytes on, one Hyperscan pass decides whether there is anything to
+    normalize: the answer is the one Python's checks give, wherever the odd byte is."""
+    text = b"".join(b"line %d of a big log\n" % i for i in range(60_000))
+    at = len(text) if where == -1 else where
+    data = text[:at] + odd + text[at:]
+    assert len(data) >= decode.ONE_PASS_FROM
+    fast = decode.to_utf8(data)
+    monkeypatch.setattr(decode, "ONE_PASS_FROM", len(data) + 1)
+    assert fast == decode.to_utf8(data)
+    assert (fast is data) == (odd == b"")

@@ -43,7 +43,7 @@ def to_utf8(data: bytes) -> bytes:
     A carriage return inside a line is kept visible as `^M` (how terminals and editors show it):
     it is evidence in itself (a script saved with Windows line ends).
     """
-    if data.isascii() and b"\r" not in data and b"\x1b" not in data and b"\x00" not in data:
+    if _plain(data):
         return data  # nothing to normalize (most logs): no copy
     text = _decode(data)
     raw = text.encode("utf-8", "replace")
@@ -54,6 +54,20 @@ def to_utf8(data: bytes) -> bytes:
     if b"\r" in raw:
         raw = _LONE_CR.sub(b"^M", _CRLF.sub(b"\n", raw))
     return raw
+
+
+ONE_PASS_FROM = 1 << 20  # bytes: from here Hyperscan checks in one pass what Python checks in four
+
+
+def _plain(data: bytes) -> bool:
+    """ASCII with nothing to normalize (no CR, ESC or NUL)?"""
+    if len(data) >= ONE_PASS_FROM:
+        from faultlens.prefilter import plain_ascii  # here: only a big text needs Hyperscan
+
+        plain = plain_ascii(data)
+        if plain is not None:
+            return plain
+    return data.isascii() and b"\r" not in data and b"\x1b" not in data and b"\x00" not in data
 
 
 def to_text(data: bytes) -> str:
