@@ -28,3 +28,16 @@ def test_weak_signals_far_apart_do_not_add_up(kb):
     result = explain_texts(kb, {"build.log": log})
     assert result.verdict == "unexplained"
     assert 0 < _locale(result) < 0.5
+
+
+def test_a_weak_cause_behind_a_warning_only_comes_after_those_behind_the_failure(kb):
+    """A warning fails nothing: the weak causes of the failing line are listed before the one a
+    locale warning suggests, though the warning's reads higher."""
+    log = "perl: warning: Setting locale failed.\nstarting worker\nError: open /srv/app/data/state.db: permission denied\n"
+    result = explain_texts(kb, {"app.log": log})
+    ids = [f.id for f in result.findings]
+    assert result.verdict == "unexplained"
+    assert ids[0] != "locale-encoding" and "locale-encoding" in ids, ids
+    assert all(ev.line == 3 for ev in result.findings[0].evidence)
+    locale = next(f for f in result.findings if f.id == "locale-encoding")
+    assert locale.confidence > result.findings[0].confidence

@@ -60,7 +60,8 @@ def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[s
     findings = [f for f in _symptoms_yield(findings, kb) if f.confidence >= LISTED_AT]
     late = {f.id: _lateness(f, ctx) for f in findings}
     latest = max((v for v in late.values() if v is not None), default=1.0)
-    return sorted(findings, key=lambda f: _order(f, latest if late[f.id] is None else late[f.id], kb.base_rate(f.id)))
+    return sorted(findings, key=lambda f: _order(f, latest if late[f.id] is None else late[f.id], kb.base_rate(f.id),
+                                                 _warned_only(f, kb)))
 
 
 LATE_STEPS = 5  # explained causes are ordered by how late their evidence is, in fifths of the log
@@ -77,14 +78,26 @@ def _lateness(f: Finding, ctx: _Context) -> float | None:
     return late
 
 
-def _order(f: Finding, late: float, base_rate: int = 0) -> tuple:
+def _order(f: Finding, late: float, base_rate: int = 0, warned_only: bool = False) -> tuple:
     """Explained causes first; among them the one whose evidence comes latest (by fifths of its
     log: a run dies of its last failure, the ones it lived through came before), then by
-    confidence. Weak causes by confidence to the hundredth (as every output shows it; the map
+    confidence. Weak causes: those whose every line is a warning after the others (a warning
+    fails nothing), then by confidence to the hundredth (as every output shows it; the map
     below 0.5 resolves no finer), a tie going to the more common cause (its base rate)."""
     if f.confidence < EXPLAINED_AT:
-        return (1, 0, -round(f.confidence, 2), -base_rate, f.id)
+        return (1, warned_only, -round(f.confidence, 2), -base_rate, f.id)
     return (0, -int(late * LATE_STEPS), -f.confidence, f.id)
+
+
+_WARNING = r"(?i)(?:^|[\s\[|(:])(?:warn|warning)(?:$|[\s\]:|)])"
+
+
+def _warned_only(f: Finding, kb: KnowledgeBase) -> bool:
+    """Is every log line behind the finding a warning (`perl: warning: ...`, `[WARN]`), none at
+    error level?"""
+    lines = [ev.text for ev in f.evidence if ev.line]
+    error_level = text_pattern(kb.lexicon.error_level)
+    return bool(lines) and all(text_pattern(_WARNING).search(t) and not error_level.search(t) for t in lines)
 
 
 def _symptoms_yield(findings: list[Finding], kb: KnowledgeBase) -> list[Finding]:
