@@ -41,3 +41,16 @@ def test_a_weak_cause_behind_a_warning_only_comes_after_those_behind_the_failure
     assert all(ev.line == 3 for ev in result.findings[0].evidence)
     locale = next(f for f in result.findings if f.id == "locale-encoding")
     assert locale.confidence > result.findings[0].confidence
+
+
+def test_a_line_that_starts_with_failed_is_no_failed_run_unless_it_says_so_in_capitals(kb):
+    """pytest's `FAILED tests/...` backs a generic line before it; sshd's `Failed password ...`
+    (an ordinary line of any auth log) does not."""
+    generic = "Jun 14 15:16:01 combo ftpd[31277]: User unknown timed out after 900 seconds"
+    filler = [f"[INFO] step {i} done" for i in range(40)]
+    for verdict, explained in (("Dec 10 07:11:44 LabSZ sshd[24224]: Failed password for invalid user chen from 10.0.0.1 port 3248 ssh2", False),
+                               ("FAILED tests/test_ftp.py::test_login", True)):
+        log = "\n".join([generic, verdict] + filler) + "\n"
+        result = explain_texts(kb, {"run.log": log})
+        timeout = next(f.confidence for f in result.findings if f.id == "timeout")
+        assert (timeout >= 0.5) is explained, (verdict, timeout)
