@@ -20,6 +20,7 @@ FACTS: dict[str, Callable[[FactContext], list[Fact]]] = {
     "exec-bit-missing": checks.exec_bit_missing,
     "world-writable": checks.world_writable,
     "private-key-too-open": checks.private_key_too_open,
+    "ssh-file-writable": checks.ssh_file_writable,
     "host-umask-restrictive": checks.host_umask_restrictive,
     "filesystem-full": checks.filesystem_full,
     "denied-path-restrictive-mode": checks.denied_path("restrictive-mode"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Callable
 
@@ -182,6 +183,22 @@ def private_key_too_open(ctx: FactContext) -> list[Fact]:
         return []
     summary = "private key files readable by others: " + ", ".join(f"{e.path} ({format_mode(e.mode)})" for e in hits[:SHOWN])
     return [Fact("private-key-too-open", 1.0, summary, _cite(hits, "private-key-too-open"), (f"chmod 600 {hits[0].path}",))]
+
+
+# files OpenSSH refuses when group or others may write them: the client's config ("Bad owner or
+# permissions on ~/.ssh/config"), and with sshd's StrictModes the ~/.ssh directory and authorized_keys
+_SSH_STRICT_FILES = re.compile(r"(?:^|/)\.ssh/(?:config|authorized_keys2?)$|^/etc/ssh/ssh_config(?:\.d/[^/]+)?$")
+
+
+def ssh_file_writable(ctx: FactContext) -> list[Fact]:
+    hits = [e for e in ctx.snapshot.entries.values()
+            if e.mode & 0o022 and ((e.type == "file" and _SSH_STRICT_FILES.search(e.path))
+                                   or (e.type == "dir" and e.path.endswith("/.ssh")))]
+    if not hits:
+        return []
+    summary = "ssh files writable by group or others, which OpenSSH refuses: " + ", ".join(
+        f"{e.path} ({format_mode(e.mode)})" for e in hits[:SHOWN])
+    return [Fact("ssh-file-writable", 1.0, summary, _cite(hits, "ssh-file-writable"), (f"chmod go-w {hits[0].path}",))]
 
 
 def host_umask_restrictive(ctx: FactContext) -> list[Fact]:
