@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from msgspec import Struct, field
 from msgspec.structs import replace
 
@@ -14,6 +16,7 @@ from faultlens.ingest.decode import nul_notes, to_text
 from faultlens.ingest.sniff import sniff
 from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.model import KnowledgeBase, Pattern
+from faultlens.kb.patterns import text_pattern
 from faultlens.match import Hits, Matcher
 from faultlens.model import BaselineReport, Explanation, InputInfo, Problem, RunbookRef
 from faultlens.parse import snapshot_parser
@@ -153,6 +156,23 @@ def _prepared(kb: KnowledgeBase) -> tuple[Matcher, dict[str, RunbookRef]]:
     return known[1], known[2]
 
 
+RETRIES_FAILED = 3  # lines announcing a retry of the same failure in one log: the retries are not getting through
+
+
+def _past_retries(hits: Hits, retry: str) -> Hits:
+    """Without the hits on lines that announce a retry ("..., will retry later"), unless the same
+    pattern's retries come RETRIES_FAILED times in that log: one is a hiccup the run lived through,
+    a retry loop that never gets through is the failure."""
+    if not retry:
+        return hits
+    announced = text_pattern(retry)
+    retries = Counter((h.key, h.source) for kept in hits.by_key.values() for h in kept if announced.search(h.text))
+    if not retries or all(n >= RETRIES_FAILED for n in retries.values()):
+        return hits
+    kept, _ = hits.without(lambda h: retries.get((h.key, h.source), 0) < RETRIES_FAILED and bool(announced.search(h.text)))
+    return kept
+
+
 PASSED_RUN_DISCOUNT = 0.45  # confidences in a run that says it passed stay below EXPLAINED_AT
 
 
@@ -181,6 +201,7 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     counted = {log.source: log.lines_before + log.line_count for log in logs if log.head is not None}  # a big file
     run = replace(run, logs=logs, infos=[replace(i, lines=counted[i.source]) if i.kind == "log" and i.source in counted
                                          else i for i in run.infos])
+    hits = _past_retries(hits, kb.lexicon.retry_announced)
     seen_count = 0
     if good is not None:  # what the passing run printed too is no evidence
         seen = seen_before(good_lines(good.logs), [h.text for kept in hits.by_key.values() for h in kept])

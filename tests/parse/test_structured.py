@@ -36,3 +36,13 @@ def test_json_lines_view_joins_message_and_error_fields():
     raw = b'{"ts":"t0","level":"error","msg":"upload failed","error":"connect: connection refused\\nretry"}\n'
     view = json_lines_view("a.jsonl", raw)
     assert view.data.decode() == "t0 ERROR upload failed error=connect: connection refused | retry"
+
+
+def test_json_lines_view_keeps_mongod_attr_and_severity():
+    raw = (b'{"t":{"$date":"2021-02-03T13:17:50.652-05:00"},"s":"E",  "c":"STORAGE",  "id":20568,   "ctx":"initandlisten",'
+           b'"msg":"Error setting up listener","attr":{"error":{"code":9001,"codeName":"SocketException",'
+           b'"errmsg":"Address already in use"}}}\n')
+    view = json_lines_view("mongod.log", raw)
+    assert view.data.decode() == ('2021-02-03T13:17:50.652-05:00 ERROR Error setting up listener '
+                                  'attr={"error":{"code":9001,"codeName":"SocketException","errmsg":"Address already in use"}}')
+    assert view.contexts == {1: "STORAGE"}

@@ -95,6 +95,7 @@ class Lexicon(Struct, frozen=True):
     run_failed: str  # a line that says the run or step failed (non-zero exit, FAILED, BUILD FAILURE)
     run_passed: str  # a line that says the run succeeded (BUILD SUCCESS, Finished: SUCCESS)
     not_evidence: str  # echoed commands and their arguments: never evidence of anything
+    retry_announced: str  # a line that says the step will be retried: evidence only while the retries keep failing
     private_paths: str  # paths kept from other accounts on purpose (sudoers, shadow, ssl/private ...)
     program_paths: str  # where a script is meant to be run from (bin/, sbin/, libexec/, entrypoint)
     module_paths: str  # ...unless below a language's module tree (site-packages/pkg/bin/x.py is a module)

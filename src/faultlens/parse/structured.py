@@ -121,12 +121,40 @@ def _journald_line(entry: dict) -> tuple[str, str | None]:
 
 
 def _app_line(entry: dict) -> tuple[str, str | None]:
+    if _is_mongod(entry):
+        return _mongod_line(entry)
     message = next((entry[k] for k in MESSAGE_KEYS if k in entry), "")
     when = next((entry[k] for k in TIME_KEYS if k in entry), "")
     level = next((entry[k] for k in LEVEL_KEYS if k in entry), "")
     details = [f"{k}={entry[k]}" for k in DETAIL_KEYS if k in entry and entry[k]]
     parts = [str(when), str(level).upper() if level else "", str(message)] + details
     context = entry.get("logger") or entry.get("service") or entry.get("component")
+    return " ".join(p for p in parts if p), str(context) if context else None
+
+
+# MongoDB 4.4+ logs one JSON object a line: {"t":{"$date":...},"s":"E","c":"STORAGE","id":20557,
+# "ctx":"initandlisten","msg":"DBException in initAndListen, terminating","attr":{"error":"..."}}
+# - the message is generic and what failed is in `attr` (an error string, or {code, codeName,
+# errmsg}), so `attr` is kept whole; `s` is its severity letter
+_MONGOD_LEVELS = {"F": "FATAL", "E": "ERROR", "W": "WARNING", "I": "INFO"}
+
+
+def _is_mongod(entry: dict) -> bool:
+    return isinstance(entry.get("t"), dict) and isinstance(entry.get("s"), str) and "ctx" in entry and "msg" in entry
+
+
+def _mongod_line(entry: dict) -> tuple[str, str | None]:
+    import json  # here: only JSON logs need it
+
+    when = entry["t"].get("$date", "")
+    severity = entry["s"]
+    level = _MONGOD_LEVELS.get(severity, "DEBUG" if severity.startswith("D") else severity)
+    parts = [str(when), level, str(entry.get("msg", ""))]
+    attr = entry.get("attr")
+    if attr:
+        parts.append("attr=" + (json.dumps(attr, ensure_ascii=False, separators=(",", ":"))
+                                if isinstance(attr, (dict, list)) else str(attr)))
+    context = entry.get("c")
     return " ".join(p for p in parts if p), str(context) if context else None
 
 
