@@ -1,7 +1,8 @@
 """Evidence x causes -> scored findings. Pure: data in, data out.
 
 A cause's evidence score combines its fired signals as independent pieces of evidence (noisy-OR
-of weight x strength), weak log signals only where their lines are near one another; signals with negative weight argue against it and scale it down, but a
+of weight x strength), weak log signals to an explanation only where their lines are near one
+another; signals with negative weight argue against it and scale it down, but a
 log signal against a cause only where the cause's own log evidence is (its line, stack trace or
 a window of lines around it: `scope` in the YAML), never anywhere in the run. A generic wording
 (`corroborate: true`), and any hit on a line logged at INFO or DEBUG, counts in full only when
@@ -125,13 +126,9 @@ def _score(ctx: _Context, cause: Cause, runbooks: dict[str, RunbookRef]) -> Find
     positive = [f for s in supporting if (f := _fire(s, cause, ctx)) is not None and f.effect > 0]
     if cause.requires and not any(f.signal.id in cause.requires for f in positive):
         return None
-    positive = _one_episode(positive)
     anchors = [h for f in positive for h in f.hits]
     negative = [f for s in cause.signals if s.weight < 0 and (f := _fire(s, cause, ctx, anchors)) is not None]
-    doubt = 1.0
-    for f in positive:
-        doubt *= 1.0 - f.effect
-    score = 1.0 - doubt
+    score = min(1.0 - prod(1.0 - f.effect for f in positive), _episode_cap(positive))
     for f in negative:
         score *= 1.0 + f.effect
     score = round(score, 6)  # 1 - (1 - 0.1) is not quite 0.1 in floating point
@@ -148,17 +145,19 @@ def _score(ctx: _Context, cause: Cause, runbooks: dict[str, RunbookRef]) -> Find
         next_steps=tuple(dict.fromkeys(steps)), against=_collect(negative))
 
 
-EPISODE = 20  # lines: weak log signals add up only when they are this near one another
+EPISODE = 20  # lines: weak log signals add up to an explanation only when they are this near one another
+APART_AT_MOST = 0.49  # the most weak signals apart add up to: a lead, never an explanation
 
 
-def _one_episode(positive: list[Fired]) -> list[Fired]:
-    """Weak log signals (each below EXPLAINED_AT alone) add up only where their lines are near one
-    another: a locale warning at the top of a log and a compiler's note on bad bytes at its end are
-    two ordinary lines, not one failure. The best such episode counts, with the snapshot's facts;
-    beside a strong signal or fact everything counts as before."""
+def _episode_cap(positive: list[Fired]) -> float:
+    """The most the positive signals may score. Weak log signals (each below EXPLAINED_AT alone)
+    add up to an explanation only where their lines are near one another: a locale warning at the
+    top of a log and a compiler's note on bad bytes at its end are two ordinary lines, not one
+    failure. Apart they stay a weak lead (and every line is still cited); the best episode, with
+    the snapshot's facts, counts in full. Beside a strong signal or fact nothing is capped."""
     logs = [f for f in positive if f.hits and f.signal.kind != "sequence"]
     if len(logs) < 2 or any(f.effect >= EXPLAINED_AT for f in positive):
-        return positive
+        return 1.0
     at = [{h.source: sorted(x.line for x in f.hits if x.source == h.source) for h in f.hits} for f in logs]
 
     def near(i: int, hit: Hit) -> bool:
@@ -166,14 +165,10 @@ def _one_episode(positive: list[Fired]) -> list[Fired]:
         k = bisect_left(lines, hit.line - EPISODE)
         return k < len(lines) and lines[k] <= hit.line + EPISODE
 
-    best, best_doubt = [], 2.0
-    for f in logs:
-        for hit in f.hits:
-            episode = [g for i, g in enumerate(logs) if near(i, hit)]
-            doubt = prod(1.0 - g.effect for g in episode)
-            if doubt < best_doubt:
-                best, best_doubt = episode, doubt
-    return [f for f in positive if f not in logs or f in best]
+    others = prod(1.0 - f.effect for f in positive if f not in logs)
+    best = max(1.0 - others * prod(1.0 - g.effect for i, g in enumerate(logs) if near(i, hit))
+               for f in logs for hit in f.hits)
+    return max(best, APART_AT_MOST)
 
 
 def _collect(fired: list[Fired]) -> tuple[Evidence, ...]:
