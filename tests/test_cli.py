@@ -181,3 +181,17 @@ def test_kb_test_reports_a_failing_example(tmp_path: Path):
 def test_python_dash_m_and_no_args_usage():
     out = run()
     assert out.returncode == 2 and out.stdout.startswith("Usage: faultlens [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_a_log_alone_is_explained_without_importing_the_snapshot_grammars(tmp_path: Path):
+    """lark (~50 ms to import) is loaded only when a snapshot file needs parsing."""
+    log = tmp_path / "run.log"
+    log.write_text("ERROR write /var/lib/ts/results/run.json: No space left on device\n")
+    listing = tmp_path / "ls-l.txt"
+    listing.write_text("-rw------- 1 root root 10 Nov 25 10:00 /var/lib/ts/results/run.json\n")
+    for inputs, wanted in (([log], False), ([log, listing], True)):
+        done = subprocess.run([sys.executable, "-X", "importtime", "-m", "faultlens", "explain", *map(str, inputs)],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode in (0, 1), done.stderr[-2000:]
+        imported = {line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+        assert ("lark" in imported) is wanted, inputs

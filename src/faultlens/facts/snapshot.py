@@ -9,9 +9,8 @@ from functools import cached_property
 from msgspec.structs import replace
 
 from faultlens.model import FileEntry, Identity, UmaskSetting
-from faultlens.parse.records import (Acl, DiskUsage, FileAttributes, KernelSetting, Limits, MacState, Mount,
-                                     ProcessStatus, SnapshotRecords, UnitSettings)
-from faultlens.parse.settings import LIMIT_LETTERS
+from faultlens.parse.records import (LIMIT_LETTERS, Acl, DiskUsage, FileAttributes, KernelSetting, Limits, MacState,
+                                     Mount, ProcessStatus, SnapshotRecords, UnitSettings)
 
 
 class Snapshot:

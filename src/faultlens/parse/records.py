@@ -11,6 +11,15 @@ from msgspec import Struct, field
 from faultlens.model import FileEntry, Identity, Location, Problem, UmaskSetting
 
 
+# ulimit's option letters and the rlimit each sets (bash, busybox, zsh agree on the letters)
+LIMIT_LETTERS = {
+    "c": "core", "d": "data", "e": "nice", "f": "fsize", "i": "sigpending", "l": "memlock",
+    "m": "rss", "n": "nofile", "p": "pipe", "q": "msgqueue", "r": "rtprio", "s": "stack",
+    "t": "cpu", "u": "nproc", "v": "as", "x": "locks", "R": "rttime", "k": "kqueues",
+    "b": "sbsize", "P": "pty", "T": "threads", "w": "swap", "y": "rttime", "o": "nofile",
+}
+
+
 class DiskUsage(Struct, frozen=True):
     """One `df` row. Amounts are bytes for block rows (from 1K/512-blocks or `-h` sizes, rounded
     as printed) and counts for inode rows (`df -i`, or macOS df's iused/ifree columns)."""

@@ -16,15 +16,8 @@ from lark import Transformer
 
 from faultlens.model import Location
 from faultlens.parse.lines import parsed_lines
-from faultlens.parse.records import KernelSetting, Limits, ProcessStatus, SnapshotRecords, UnitSettings
+from faultlens.parse.records import LIMIT_LETTERS, KernelSetting, Limits, ProcessStatus, SnapshotRecords, UnitSettings
 
-# ulimit's option letters and the rlimit each sets (bash, busybox, zsh agree on the letters)
-LIMIT_LETTERS = {
-    "c": "core", "d": "data", "e": "nice", "f": "fsize", "i": "sigpending", "l": "memlock",
-    "m": "rss", "n": "nofile", "p": "pipe", "q": "msgqueue", "r": "rtprio", "s": "stack",
-    "t": "cpu", "u": "nproc", "v": "as", "x": "locks", "R": "rttime", "k": "kqueues",
-    "b": "sbsize", "P": "pty", "T": "threads", "w": "swap", "y": "rttime", "o": "nofile",
-}
 # dash prints names, not letters
 _DASH_NAMES = {
     "time": "cpu", "file": "fsize", "data": "data", "stack": "stack", "coredump": "core",
