@@ -315,6 +315,9 @@ def main() -> int:
     parser.add_argument("--fit", action="store_true", help="fit the calibration map on raw scores and print it")
     parser.add_argument("--write", action="store_true", help="with --fit: write the map into the shipped signals.yaml")
     args = parser.parse_args()
+    if not corpus.DATA.is_dir():  # the noise, whole logs and passing logs come from it: without it every figure is wrong
+        print(f"run.py: the shared corpus is not at {corpus.DATA}: set FAULTLENS_CORPUS to its data folder", file=sys.stderr)
+        return 2
     kb = load_kb()
     if args.fit:
         knots = fit(tune_points(kb))

@@ -9,7 +9,8 @@ a window of lines around it: `scope` in the YAML), never anywhere in the run. A 
 logged at error level near the end of its log or followed within 10 lines by a failed run or
 step. The knowledge base's calibration map turns the score into a confidence (bench/accuracy);
 explained causes are ordered by how late their evidence comes, then by confidence. Weak causes
-(below 0.5) are ordered by confidence, and where several read the same to the hundredth (a bare
+(below 0.5) whose every line is a warning come after the others; they are ordered by confidence,
+and where several read the same to the hundredth (a bare
 "Permission denied" supports six causes a little) by how many incidents of the tuning half each
 caused (the knowledge base's base rates), then by name.
 """
@@ -158,7 +159,7 @@ def _episode_cap(positive: list[Fired]) -> float:
     logs = [f for f in positive if f.hits and f.signal.kind != "sequence"]
     if len(logs) < 2 or any(f.effect >= EXPLAINED_AT for f in positive):
         return 1.0
-    at = [{h.source: sorted(x.line for x in f.hits if x.source == h.source) for h in f.hits} for f in logs]
+    at = [{src: sorted(h.line for h in f.hits if h.source == src) for src in {h.source for h in f.hits}} for f in logs]
 
     def near(i: int, hit: Hit) -> bool:
         lines = at[i].get(hit.source, ())
