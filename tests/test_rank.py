@@ -54,3 +54,59 @@ def test_a_line_that_starts_with_failed_is_no_failed_run_unless_it_says_so_in_ca
         result = explain_texts(kb, {"run.log": log})
         timeout = next(f.confidence for f in result.findings if f.id == "timeout")
         assert (timeout >= 0.5) is explained, (verdict, timeout)
+
+
+ASSERTION = "station-agent[902]: java.lang.AssertionError: expected:<true> but was:<false>"
+SQLITE_TRACEBACK = [
+    "Traceback (most recent call last):",
+    '  File "/srv/app/store.py", line 12, in connect',
+    "    return sqlite3.connect(loc)",
+    "sqlite3.OperationalError: unable to open database file",
+]
+
+
+def _confidence(result, cause_id):
+    return next((f.confidence for f in result.findings if f.id == cause_id), 0.0)
+
+
+def test_an_assertion_near_the_end_is_the_failure_when_nothing_fails_after_it(kb):
+    log = "\n".join(FILLER + SQLITE_TRACEBACK + [ASSERTION]) + "\n"
+    result = explain_texts(kb, {"run.log": log})
+    assert result.findings[0].id == "test-assertion"
+    assert result.verdict == "explained"
+
+
+def test_an_assertion_before_another_failure_ends_the_run_is_not_what_ended_it(kb):
+    """The same assertion line, then a traceback that ends the run (laramies/theHarvester#500's
+    shape): the run died of its last failure, which no cause explains; the assertion some tool
+    printed before it is a lead, never a confident cause."""
+    log = "\n".join(FILLER + [ASSERTION] + SQLITE_TRACEBACK) + "\n"
+    result = explain_texts(kb, {"run.log": log})
+    assert result.verdict == "unexplained"
+    assert 0 < _confidence(result, "test-assertion") < 0.5
+
+
+def test_a_failed_step_backs_up_only_the_failure_right_before_it(kb):
+    """A compiler's line, then a service refused its program, then the failed step: the step
+    failed on the refusal (a failure event) that came between, not on the compile error."""
+    log = "\n".join(FILLER + [
+        "[ERROR] COMPILATION ERROR : ",
+        "evcc.service: Failed at step EXEC spawning /tmp: Permission denied",
+        "evcc.service: Main process exited, code=exited, status=203/EXEC",
+        "evcc.service: Failed with result 'exit-code'.",
+    ] + FILLER[:30]) + "\n"
+    result = explain_texts(kb, {"run.log": log})
+    assert 0 < _confidence(result, "build-error") < 0.5
+
+
+def test_lines_logged_at_info_after_a_compile_error_are_no_other_failure(kb):
+    """Maven's `[INFO] 1 error` after its compile error is the same failure's summary."""
+    log = "\n".join(FILLER + [
+        "[ERROR] COMPILATION ERROR : ",
+        "[ERROR] /src/main/java/Cli.java:[50,18] error: cannot find symbol",
+        "[INFO] 1 error",
+        "[INFO] BUILD FAILURE",
+    ]) + "\n"
+    result = explain_texts(kb, {"build.log": log})
+    assert result.findings[0].id == "build-error"
+    assert result.verdict == "explained"

@@ -23,7 +23,8 @@ from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
 from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
-from faultlens.rank import EXPLAINED_AT, RUN_FAILED, RUN_PASSED, rank
+from faultlens.kb.patterns import text_pattern
+from faultlens.rank import EXPLAINED_AT, NEAR_END, RUN_FAILED, RUN_PASSED, rank
 from faultlens.runbooks import load_runbooks
 from faultlens.newlines import new_lines
 from faultlens.unusual import good_lines, seen_before, unusual_lines
@@ -173,6 +174,26 @@ def _past_retries(hits: Hits, retry: str) -> Hits:
     return kept
 
 
+TAIL_LINES = 1000  # the most lines at a log's end read for its error-level lines
+
+
+def _error_tail(log: LogText, error_level: str) -> tuple[tuple[int, str], ...]:
+    """(line, text) of the error-level lines near the log's end (rank.NEAR_END or its last tenth,
+    at most TAIL_LINES): what shows whether a failure near the end was the run's last."""
+    data = log.data
+    total = log.line_breaks + (0 if data.endswith(b"\n") or not data else 1)
+    want = min(max(NEAR_END, (log.lines_before + total) // 10), TAIL_LINES, total)
+    start = len(data) - 1 if data.endswith(b"\n") else len(data)
+    for _ in range(want):
+        start = data.rfind(b"\n", 0, start)
+        if start < 0:
+            break
+    first = total - want + 1
+    pattern = text_pattern(error_level)
+    lines = data[start + 1:].decode("utf-8", "replace").split("\n")[:want]
+    return tuple((log.original_line(first + i), text) for i, text in enumerate(lines) if pattern.search(text))
+
+
 PASSED_RUN_DISCOUNT = 0.45  # confidences in a run that says it passed stay below EXPLAINED_AT
 
 
@@ -211,7 +232,8 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
     ctx = build_context(Snapshot(run.records), user, access_hits, kb.lexicon,
                         Snapshot(good.records) if good is not None else None, tuple(found))
     facts = derive_facts(ctx)
-    findings = rank(kb, hits, facts, runbooks, {i.source: i.lines for i in run.infos if i.kind == "log"}, tuple(found))
+    findings = rank(kb, hits, facts, runbooks, {i.source: i.lines for i in run.infos if i.kind == "log"}, tuple(found),
+                    {log.source: _error_tail(log, kb.lexicon.error_level) for log in logs})
     passed = _run_passed(hits)
     if passed is not None:  # the log says the run succeeded: what it printed on the way is no cause
         findings = [replace(f, confidence=round(f.confidence * PASSED_RUN_DISCOUNT, 3)) for f in findings]

@@ -7,7 +7,8 @@ log signal against a cause only where the cause's own log evidence is (its line,
 a window of lines around it: `scope` in the YAML), never anywhere in the run. A generic wording
 (`corroborate: true`), and any hit on a line logged at INFO or DEBUG, counts in full only when
 logged at error level near the end of its log or followed within 10 lines by a failed run or
-step. The knowledge base's calibration map turns the score into a confidence (bench/accuracy);
+step, and only when nothing else failed after it (before that failed step, or before the end):
+a run dies of its last failure. The knowledge base's calibration map turns the score into a confidence (bench/accuracy);
 explained causes are ordered by how late their evidence comes, then by confidence. Weak causes
 (below 0.5) whose every line is a warning come after the others; they are ordered by confidence,
 and where several read the same to the hundredth (a bare
@@ -54,10 +55,12 @@ class Fired(Struct, frozen=True):
 
 
 def rank(kb: KnowledgeBase, hits: Hits, facts: dict[str, Fact], runbooks: dict[str, RunbookRef],
-         lines: dict[str, int] | None = None, events: tuple[Event, ...] = ()) -> list[Finding]:
+         lines: dict[str, int] | None = None, events: tuple[Event, ...] = (),
+         tails: dict[str, tuple[tuple[int, str], ...]] | None = None) -> list[Finding]:
     """lines: how many lines each log has (for "near the end of the run"); events: the failure
-    events read from the logs (for `event:` signals)."""
-    ctx = _Context(kb, hits, facts, lines or {}, events)
+    events read from the logs (for `event:` signals); tails: each log's error-level lines near
+    its end, (line, text) (for "the run's last failure")."""
+    ctx = _Context(kb, hits, facts, lines or {}, events, tails or {})
     findings = [f for cause in kb.causes.values() if (f := _score(ctx, cause, runbooks))]
     findings = [f for f in _symptoms_yield(findings, kb) if f.confidence >= LISTED_AT]
     late = {f.id: _lateness(f, ctx) for f in findings}
@@ -119,6 +122,7 @@ class _Context(Struct, frozen=True):
     facts: dict[str, Fact]
     lines: dict[str, int]
     events: tuple[Event, ...] = ()
+    tails: dict[str, tuple[tuple[int, str], ...]] = {}
 
 
 def _score(ctx: _Context, cause: Cause, runbooks: dict[str, RunbookRef]) -> Finding | None:
@@ -196,7 +200,7 @@ def _fire(signal: Signal, cause: Cause, ctx: _Context, anchors: list[Hit] | None
             return None
         strength = 1.0
         if signal.corroborate or all(_quiet(h, ctx) for h in found):
-            backed = [h for h in found if _corroborated(h, ctx)]
+            backed = [h for h in found if _corroborated(h, ctx, cause)]
             strength, found = (1.0, backed) if backed else (UNCORROBORATED, found)
         return Fired(signal, strength, tuple(_evidence(h) for h in found), hits=tuple(found))
     if signal.kind == "fact":
@@ -228,16 +232,35 @@ def _quiet(hit: Hit, ctx: _Context) -> bool:
     return bool(text_pattern(lexicon.quiet_level).search(hit.text)) and not text_pattern(lexicon.error_level).search(hit.text)
 
 
-def _corroborated(hit: Hit, ctx: _Context) -> bool:
+def _corroborated(hit: Hit, ctx: _Context, cause: Cause) -> bool:
     """A generic line backed up: the run or a step failed soon after it, or it is logged at error
-    level near the end of its log."""
-    if any(f.source == hit.source and 0 <= f.line - hit.line <= FAILED_WITHIN for f in ctx.hits.get(RUN_FAILED)):
-        return True
-    failed = ctx.hits.last.get((RUN_FAILED, hit.source))
-    if failed is not None and 0 <= failed.line - hit.line <= FAILED_WITHIN:
+    level near the end of its log; either only when nothing else failed in between
+    (_failed_after)."""
+    failed = [f.line for f in ctx.hits.get(RUN_FAILED) if f.source == hit.source]
+    last = ctx.hits.last.get((RUN_FAILED, hit.source))
+    if last is not None:
+        failed.append(last.line)
+    if any(0 <= line - hit.line <= FAILED_WITHIN and not _failed_after(hit, ctx, cause, line) for line in failed):
         return True
     end = ctx.lines.get(hit.source, hit.line)
-    return hit.line > end - max(NEAR_END, end // 10) and bool(text_pattern(ctx.kb.lexicon.error_level).search(hit.text))
+    return hit.line > end - max(NEAR_END, end // 10) and bool(text_pattern(ctx.kb.lexicon.error_level).search(hit.text)) \
+        and not _failed_after(hit, ctx, cause)
+
+
+def _failed_after(hit: Hit, ctx: _Context, cause: Cause, until: int | None = None) -> bool:
+    """Does something else fail after the hit (and before line `until`, if given): a failure event
+    or an error-level line near the log's end, outside the hit's stack trace and not logged at
+    INFO ("[INFO] 1 error"), that is neither a failed run or step nor the cause's own evidence? A run dies of its last failure: an assertion
+    some tool printed before a traceback ends the run is not what ended it, nor what the failed
+    step after that traceback reports."""
+    failures = [*ctx.tails.get(hit.source, ()), *((e.line, e.text) for e in ctx.events if e.source == hit.source and e.line)]
+    quiet = text_pattern(ctx.kb.lexicon.quiet_level)
+    later = {line for line, text in failures if hit.line < line and (until is None or line < until)
+             and not (hit.block and text in hit.block) and not quiet.search(text)}
+    if not later:
+        return False
+    keys = [s.pattern.key for s in cause.signals if s.kind == "log" and s.weight > 0] + [RUN_FAILED]
+    return bool(later - {h.line for key in keys for h in ctx.hits.get(key) if h.source == hit.source})
 
 
 def _evidence(hit: Hit) -> Evidence:
