@@ -46,3 +46,24 @@ def test_lexicon_lines_are_the_lines_a_line_by_line_search_finds(kb):
     for regex in (kb.lexicon.error_like, kb.lexicon.benign):
         want = {i for i, line in enumerate(lines, start=1) if text_pattern(regex).search(line)}
         assert _matching(log, regex) == want and 50 < len(want) < len(lines)
+
+
+def _log(tmp_path, last: str):
+    lines = [f"heartbeat {i} ok" for i in range(30)] + ["switching to backup clock source", last]
+    path = tmp_path / "run.log"
+    path.write_text("\n".join(lines) + "\n")
+    return str(path)
+
+
+def test_the_lines_that_stand_out_are_found_only_where_they_are_shown_unless_all_are_asked(kb, tmp_path):
+    from faultlens.model import SHOW_UNUSUAL_BELOW
+    from faultlens.pipeline import explain
+
+    confident = _log(tmp_path, "ERROR write /var/lib/app/out.json: No space left on device")
+    result = explain([confident], kb, all_unusual=False)
+    assert result.findings[0].id == "disk-full" and result.findings[0].confidence >= SHOW_UNUSUAL_BELOW
+    assert result.unusual_lines == ()  # the terminal, Markdown and GitHub output would not show them
+    assert 31 in [u.line for u in explain([confident], kb).unusual_lines]  # JSON shows them always
+
+    unexplained = _log(tmp_path, "fixture 4 calibration drifted")
+    assert 31 in [u.line for u in explain([unexplained], kb, all_unusual=False).unusual_lines]

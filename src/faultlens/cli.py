@@ -185,7 +185,8 @@ def explain(
         if sys.stdin is None or sys.stdin.isatty():
             raise _fail("no input: give log/snapshot files or directories, or pipe a log into faultlens explain")
         inputs = ["-"]
-    result = run_explain(list(inputs), _load_kb(kb), user=user, baseline=list(baseline or ()))
+    result = run_explain(list(inputs), _load_kb(kb), user=user, baseline=list(baseline or ()),
+                         all_unusual=fmt == ExplainFormat.json)
     _emit(result, fmt, top)
     raise typer.Exit(EXIT_OK if result.verdict == "explained" else EXIT_NOT_EXPLAINED)
 

@@ -18,12 +18,11 @@ from faultlens.ingest.sources import Blob, InputError, read_inputs
 from faultlens.kb.model import KnowledgeBase, Pattern
 from faultlens.kb.patterns import text_pattern
 from faultlens.match import Hits, Matcher
-from faultlens.model import BaselineReport, Explanation, InputInfo, Problem, RunbookRef
+from faultlens.model import SHOW_UNUSUAL_BELOW, BaselineReport, Explanation, InputInfo, Problem, RunbookRef
 from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
 from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
-from faultlens.kb.patterns import text_pattern
 from faultlens.rank import EXPLAINED_AT, NEAR_END, RUN_FAILED, RUN_PASSED, rank
 from faultlens.runbooks import load_runbooks
 from faultlens.newlines import new_lines
@@ -41,12 +40,13 @@ class Run(Struct):
 
 
 def explain(inputs: list[str], kb: KnowledgeBase, user: str | None = None, stdin=None,
-            baseline: list[str] | None = None) -> Explanation:
-    """Explain a failure; with a passing run as baseline, only what is new counts."""
+            baseline: list[str] | None = None, all_unusual: bool = True) -> Explanation:
+    """Explain a failure; with a passing run as baseline, only what is new counts. all_unusual:
+    see explain_run."""
     matcher = _prepared(kb)[0]
     run = _read_run(inputs, stdin, "", matcher)
     good = _read_run(baseline, None, "baseline: ", matcher) if baseline else None
-    return explain_run(run, kb, user, good, tuple(baseline or ()))
+    return explain_run(run, kb, user, good, tuple(baseline or ()), all_unusual)
 
 
 def explain_blobs(blobs: list[Blob], problems: list[Problem], kb: KnowledgeBase, user: str | None = None) -> Explanation:
@@ -211,7 +211,10 @@ def _run_passed(hits: Hits):
 
 
 def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run | None = None,
-                good_sources: tuple[str, ...] = (), unusual: bool = True) -> Explanation:
+                good_sources: tuple[str, ...] = (), all_unusual: bool = True) -> Explanation:
+    """all_unusual=False: the lines that stand out only where a renderer shows them (no top
+    cause at SHOW_UNUSUAL_BELOW or more), as the terminal, Markdown and GitHub output do: in a
+    big log they are a good part of the time (its last 50,000 lines profiled and mined)."""
     patterns = kb.patterns()
     matcher, runbooks = _prepared(kb)
     logs, hits = [], Hits()
@@ -241,6 +244,7 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
             i.source, "the log says the run succeeded: no cause found in it counts as confident", passed.line),))
             if i.source == passed.source else i for i in run.infos])
     explained = bool(findings) and findings[0].confidence >= EXPLAINED_AT
+    unusual = all_unusual or not findings or findings[0].confidence < SHOW_UNUSUAL_BELOW
     report = None
     if good is not None:
         report = BaselineReport(good_sources, tuple(new_lines(run.logs, good.logs, kb.lexicon)),

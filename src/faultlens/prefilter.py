@@ -25,7 +25,7 @@ wheel) or with a pattern it cannot compile, RE2 scans alone.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import cache, cached_property
 from pathlib import Path
 
@@ -68,7 +68,7 @@ class Prefilter:
     @cached_property
     def db(self):
         """Every pattern whole (prefilter mode)."""
-        return _database(self.regexes, _kept(self.regexes))
+        return _database(_kept(self.regexes), lambda: (self.regexes, _pattern_flags()))
 
     @cached_property
     def _parts(self) -> list[list[tuple[str, Literals]]]:
@@ -166,22 +166,21 @@ class Plan:
         self._owners = choice.owners + tuple((i,) for i in choice.whole_owners) + choice.edge_owners
         self._first_expression = len(choice.strings)
 
-    def _expressions(self) -> tuple[tuple[str, ...], list[int]]:
-        """The whole expressions, then the strings with word edges, and their flags."""
+    def _expressions(self, with_strings: bool) -> tuple[tuple[str, ...], list[int]]:
+        """The strings (caseless) if asked, the whole expressions, then the strings with word
+        edges; and their flags."""
         import hyperscan as hs
 
         c = self.choice
-        return c.whole + tuple(expression(s) for s in c.edges), [_pattern_flags()] * len(c.whole) + [hs.HS_FLAG_CASELESS] * len(c.edges)
+        strings = tuple(expression(s) for s in c.strings) if with_strings else ()
+        return (strings + c.whole + tuple(expression(s) for s in c.edges),
+                [hs.HS_FLAG_CASELESS] * len(strings) + [_pattern_flags()] * len(c.whole) + [hs.HS_FLAG_CASELESS] * len(c.edges))
 
     @cached_property
     def db(self):
-        """The strings (caseless), then the expressions."""
-        import hyperscan as hs
-
+        """The strings, then the expressions."""
         c = self.choice
-        expressions, flags = self._expressions()
-        return _database(tuple(expression(s) for s in c.strings) + expressions,
-                         _kept((*c.strings, "\0", *c.whole, "\0", *c.edges), "plan"), [hs.HS_FLAG_CASELESS] * len(c.strings) + flags)
+        return _database(_kept((*c.strings, "\0", *c.whole, "\0", *c.edges), "plan"), lambda: self._expressions(True))
 
     @cached_property
     def strings(self):
@@ -194,8 +193,7 @@ class Plan:
         c = self.choice
         if not c.whole and not c.edges:
             return None
-        expressions, flags = self._expressions()
-        return _database(expressions, _kept((*c.whole, "\0", *c.edges), "whole"), flags)
+        return _database(_kept((*c.whole, "\0", *c.edges), "whole"), lambda: self._expressions(False))
 
     def matches(self, data, limit: int) -> list[tuple[int, int]] | None:
         """(pattern index, end offset) of every place a pattern may match; None past `limit`."""
@@ -372,7 +370,7 @@ def _strings_database(strings: tuple[str, ...]):
     """Plain strings (and word edges), ignoring case."""
     import hyperscan as hs
 
-    return _database(tuple(expression(s) for s in strings), _kept(strings, "strings"), hs.HS_FLAG_CASELESS)
+    return _database(_kept(strings, "strings"), lambda: (tuple(expression(s) for s in strings), hs.HS_FLAG_CASELESS))
 
 
 def _pattern_flags() -> int:
@@ -381,11 +379,12 @@ def _pattern_flags() -> int:
     return hs.HS_FLAG_MULTILINE | hs.HS_FLAG_PREFILTER | hs.HS_FLAG_ALLOWEMPTY
 
 
-def _database(regexes: tuple[str, ...], kept: Path | None, flags: int | list[int] | None = None):
+def _database(kept: Path | None, expressions: Callable[[], tuple[tuple[str, ...], int | list[int]]]):
+    """The database kept in the cache folder, else compiled from `expressions()` (regexes and
+    their flags; made only then: escaping a plan's ~1,800 strings costs more than loading its
+    database) and kept."""
     import hyperscan as hs
 
-    if flags is None:
-        flags = _pattern_flags()
     blob = load(kept)  # None unless a regular file of ours (never a FIFO or a symlink)
     if blob is not None:
         try:
@@ -394,6 +393,7 @@ def _database(regexes: tuple[str, ...], kept: Path | None, flags: int | list[int
             return db
         except Exception:  # noqa: BLE001 - a stale or damaged cache is rebuilt
             pass
+    regexes, flags = expressions()
     db = hs.Database(mode=hs.HS_MODE_BLOCK)
     db.compile(expressions=[r.encode() for r in regexes], ids=list(range(len(regexes))),
                flags=flags if isinstance(flags, list) else [flags] * len(regexes))
