@@ -110,3 +110,18 @@ def test_lines_logged_at_info_after_a_compile_error_are_no_other_failure(kb):
     result = explain_texts(kb, {"build.log": log})
     assert result.findings[0].id == "build-error"
     assert result.verdict == "explained"
+
+
+def test_a_test_failed_on_a_build_tools_coded_error_is_no_product_assertion(kb):
+    """A failed test whose message is a build tool's coded diagnostic ("error NETSDK1045: ...")
+    failed on that error, not on a check of the product: an assertion-like line printed a few
+    lines earlier does not make it one."""
+    log = "\n".join([
+        "___________________________ test_restore ___________________________",
+        "----------------------------- Captured stdout call -----------------------------",
+        "warn: Expected 3 restored projects but got 2",
+        "FAILED tests/test_build.py::test_restore - error NETSDK1045: The current .NET SDK does not support targeting .NET 6.0.",
+        "========================= 1 failed, 51 passed in 4.20s =========================",
+    ]) + "\n"
+    result = explain_texts(kb, {"pytest.log": log})
+    assert result.verdict == "unexplained", [(f.id, f.confidence) for f in result.findings[:2]]
