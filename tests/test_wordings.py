@@ -24,6 +24,15 @@ def test_wording(case, kb):
 # Hints: the cause leads on its line alone, but below 0.5 (the wording names the refusal or the
 # crash, not what stopped it); a bare generic line scores far lower.
 HINTS = [
+    # a refused write in the words of PostgreSQL and C programs ("could not create ... file")
+    ("wrong-owner", 'FATAL:  could not create lock file "/srv/pg/run/.s.PGSQL.5433.lock": Permission denied'),
+    ("wrong-owner", 'could not create file "/srv/app/run/worker.pid": Permission denied'),
+    # Monolog's StreamHandler opens its log to append, in either of its wordings
+    ("wrong-owner", 'The stream or file "/srv/www/storage/logs/app.log" could not be opened in append mode: '
+                    "Failed to open stream: Permission denied"),
+    ("wrong-owner", 'The stream or file "/srv/www/storage/logs/app-2024-01-02.log" could not be opened: '
+                    "failed to open stream: Permission denied"),
+    ("wrong-owner", "cannot open /srv/app/audit.log for appending: Permission denied"),
     # a linker killed by SIGBUS writes its output through mmap: the filesystem under it gave out
     ("disk-full", "collect2: fatal error: ld terminated with signal 7 [Bus error]"),
     ("disk-full", "error: linking with `cc` failed: exit status: 1\n  = note: collect2: fatal error: ld terminated with signal 7 [Bus error], core dumped"),
