@@ -19,3 +19,37 @@ def test_wording(case, kb):
     assert result.findings and result.findings[0].id == case["cause"], got
     # with real support the verdict (and the exit code) says explained; a hint alone stays below 0.5
     assert result.verdict == ("unexplained" if case.get("weak") else "explained"), got
+
+
+# Hints: the cause leads on its line alone, but below 0.5 (the wording names the refusal or the
+# crash, not what stopped it); a bare generic line scores far lower.
+HINTS = [
+    # a refused write in the words of PostgreSQL and C programs ("could not create ... file")
+    ("wrong-owner", 'FATAL:  could not create lock file "/srv/pg/run/.s.PGSQL.5433.lock": Permission denied'),
+    ("wrong-owner", 'could not create file "/srv/app/run/worker.pid": Permission denied'),
+    # Monolog's StreamHandler opens its log to append, in either of its wordings
+    ("wrong-owner", 'The stream or file "/srv/www/storage/logs/app.log" could not be opened in append mode: '
+                    "Failed to open stream: Permission denied"),
+    ("wrong-owner", 'The stream or file "/srv/www/storage/logs/app-2024-01-02.log" could not be opened: '
+                    "failed to open stream: Permission denied"),
+    ("wrong-owner", "cannot open /srv/app/audit.log for appending: Permission denied"),
+    # a linker killed by SIGBUS writes its output through mmap: the filesystem under it gave out
+    ("disk-full", "collect2: fatal error: ld terminated with signal 7 [Bus error]"),
+    ("disk-full", "error: linking with `cc` failed: exit status: 1\n  = note: collect2: fatal error: ld terminated with signal 7 [Bus error], core dumped"),
+    ("disk-full", "mold: bus error"),
+]
+
+
+@pytest.mark.parametrize("cause,log", HINTS, ids=[f"{c}:{log[:40]}" for c, log in HINTS])
+def test_hint(cause, log, kb):
+    result = explain_texts(kb, {"x.log": log + "\n"})
+    got = [(f.id, f.confidence) for f in result.findings[:3]]
+    assert result.findings and result.findings[0].id == cause, got
+    assert 0.2 < result.findings[0].confidence < 0.5, got
+    assert result.verdict == "unexplained", got
+
+
+def test_a_bus_error_outside_a_linker_is_still_a_crash(kb):
+    """The linker's counter-signal stays on the linker's line: a program's own bus error is a crash."""
+    result = explain_texts(kb, {"x.log": "./render --scene big.usd\nBus error (core dumped)\n"})
+    assert result.findings[0].id == "segfault" and result.verdict == "explained", result.findings[:2]
