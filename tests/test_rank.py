@@ -125,3 +125,17 @@ def test_a_test_failed_on_a_build_tools_coded_error_is_no_product_assertion(kb):
     ]) + "\n"
     result = explain_texts(kb, {"pytest.log": log})
     assert result.verdict == "unexplained", [(f.id, f.confidence) for f in result.findings[:2]]
+
+
+def test_a_service_manager_that_could_not_start_the_process_backs_no_line_before_it(kb):
+    """systemd's status=2xx/STEP says itself why the unit failed (it could not start the process):
+    an idle session that timed out in another daemon a line earlier is not what ended it."""
+    log = (
+        "Mar 01 09:00:00 web01 vsftpd[812]: Session for user anna timed out after 600 seconds\n"
+        "Mar 01 09:00:01 web01 systemd[1]: Started Report mailer.\n"
+        "Mar 01 09:00:01 web01 systemd[1]: mailer.service: Main process exited, code=exited, status=203/EXEC\n"
+        "Mar 01 09:00:01 web01 systemd[1]: mailer.service: Failed with result 'exit-code'.\n"
+    )
+    result = explain_texts(kb, {"journal.log": log})
+    assert result.verdict == "unexplained", [(f.id, f.confidence) for f in result.findings[:3]]
+    assert all(f.id != "timeout" or f.confidence < 0.5 for f in result.findings)

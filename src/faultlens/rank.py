@@ -7,7 +7,8 @@ log signal against a cause only where the cause's own log evidence is (its line,
 a window of lines around it: `scope` in the YAML), never anywhere in the run. A generic wording
 (`corroborate: true`), and any hit on a line logged at INFO or DEBUG, counts in full only when
 logged at error level near the end of its log or followed within 10 lines by a failed run or
-step, and only when nothing else failed after it (before that failed step, or before the end):
+step (not one that says itself why, as systemd's status=203/EXEC does: that is a failure of its
+own), and only when nothing else failed after it (before that failed step, or before the end):
 a run dies of its last failure. The knowledge base's calibration map turns the score into a confidence (bench/accuracy);
 explained causes are ordered by how late their evidence comes, then by confidence. Weak causes
 (below 0.5) whose every line is a warning come after the others; they are ordered by confidence,
@@ -40,6 +41,7 @@ FAILED_WITHIN = 10  # lines: a failure reported this soon after a generic line b
 NEAR_END = 20  # lines (or a tenth of the log, if more): an error-level line this near the end backs itself up
 RUN_FAILED = "lexicon/run-failed"  # the pattern keys of the lexicon's run_failed / run_passed lines
 RUN_PASSED = "lexicon/run-passed"
+SPAWNER = "systemd"  # the events' speaker whose failed steps say why (events/forms/systemd.yaml)
 
 
 class Fired(Struct, frozen=True):
@@ -236,7 +238,7 @@ def _corroborated(hit: Hit, ctx: _Context, cause: Cause) -> bool:
     """A generic line backed up: the run or a step failed soon after it, or it is logged at error
     level near the end of its log; either only when nothing else failed in between
     (_failed_after)."""
-    failed = [f.line for f in ctx.hits.get(RUN_FAILED) if f.source == hit.source]
+    failed = [f.line for f in ctx.hits.get(RUN_FAILED) if f.source == hit.source and f.line not in _told(hit.source, ctx)]
     last = ctx.hits.last.get((RUN_FAILED, hit.source))
     if last is not None:
         failed.append(last.line)
@@ -259,8 +261,17 @@ def _failed_after(hit: Hit, ctx: _Context, cause: Cause, until: int | None = Non
              and not (hit.block and text in hit.block) and not quiet.search(text)}
     if not later:
         return False
-    keys = [s.pattern.key for s in cause.signals if s.kind == "log" and s.weight > 0] + [RUN_FAILED]
-    return bool(later - {h.line for key in keys for h in ctx.hits.get(key) if h.source == hit.source})
+    keys = [s.pattern.key for s in cause.signals if s.kind == "log" and s.weight > 0]
+    own = {h.line for key in keys for h in ctx.hits.get(key) if h.source == hit.source}
+    steps = {h.line for h in ctx.hits.get(RUN_FAILED) if h.source == hit.source} - _told(hit.source, ctx)
+    return bool(later - own - steps)
+
+
+def _told(source: str, ctx: _Context) -> set[int]:
+    """The failed-step lines that say themselves why the step failed: typed failure events with an
+    operation (systemd's "status=203/EXEC", the service manager could not start the process). Such
+    a line backs no generic line before it; it is a failure of its own."""
+    return {e.line for e in ctx.events if e.source == source and e.op and e.line is not None and e.speaker == SPAWNER}
 
 
 def _evidence(hit: Hit) -> Evidence:
