@@ -53,3 +53,24 @@ def test_a_bus_error_outside_a_linker_is_still_a_crash(kb):
     """The linker's counter-signal stays on the linker's line: a program's own bus error is a crash."""
     result = explain_texts(kb, {"x.log": "./render --scene big.usd\nBus error (core dumped)\n"})
     assert result.findings[0].id == "segfault" and result.verdict == "explained", result.findings[:2]
+
+
+# A runtime that could not create a thread aborts on purpose: with EPERM (a seccomp profile too old
+# for the image) the abort is no crash and nothing in the catalog explains it; with EAGAIN it is
+# the process limit. A SIGABRT with no refused thread beside it is still a crash.
+THREAD_ABORTS = [
+    ("runtime/cgo: pthread_create failed: Operation not permitted\nSIGABRT: abort\nPC=0x7f00 m=0 sigcode=18446744073709551610\n", None),
+    ("worker: fatal: pthread_create: EPERM\nAborted (core dumped)\n", None),
+    ("runtime/cgo: pthread_create failed: Resource temporarily unavailable\nSIGABRT: abort\nPC=0x7f00 m=2 sigcode=18446744073709551610\n", "process-limit"),
+    ("assertion failed: queue.len() > 0\nSIGABRT: abort\n", "segfault"),
+]
+
+
+@pytest.mark.parametrize("log,cause", THREAD_ABORTS, ids=[log[:40] for log, _ in THREAD_ABORTS])
+def test_an_abort_after_a_refused_thread_is_not_a_crash(log, cause, kb):
+    result = explain_texts(kb, {"x.log": log})
+    got = [(f.id, f.confidence) for f in result.findings[:3]]
+    if cause is None:
+        assert result.verdict == "unexplained" and all(f.confidence < 0.5 for f in result.findings), got
+    else:
+        assert result.findings[0].id == cause and result.verdict == "explained", got
