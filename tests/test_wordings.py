@@ -53,3 +53,11 @@ def test_a_bus_error_outside_a_linker_is_still_a_crash(kb):
     """The linker's counter-signal stays on the linker's line: a program's own bus error is a crash."""
     result = explain_texts(kb, {"x.log": "./render --scene big.usd\nBus error (core dumped)\n"})
     assert result.findings[0].id == "segfault" and result.verdict == "explained", result.findings[:2]
+
+
+def test_a_package_without_its_main_is_no_missing_module(kb):
+    """`python -m pkg` saying "No module named pkg.__main__" found the package: nothing is missing
+    (kai's install under umask 077 left it unreadable), so missing-module may not explain it."""
+    result = explain_texts(kb, {"x.log": "/opt/app/venv/bin/python: No module named app.__main__\n"})
+    assert all(f.id != "missing-module" or f.confidence < 0.5 for f in result.findings), result.findings[:2]
+    assert result.verdict == "unexplained"
