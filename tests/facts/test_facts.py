@@ -145,3 +145,16 @@ def test_a_denied_path_under_a_double_slash_root_ends_the_walk_up(kb):
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
     assert not any(k.startswith("denied-path-") for k in facts)
+
+
+def test_a_link_to_a_directory_it_sits_in_is_a_loop(kb):
+    """openenergymonitor/emonpi#130: `src -> /opt/openenergymonitor/emonhub/src/` inside that src."""
+    listing = ("> ls -l /opt/app/src/\ntotal 8\n-rw-r--r-- 1 pi pi 922 Aug 19  2020 app.py\n"
+               "lrwxrwxrwx 1 root root 34 Jun 29 20:39 src -> /opt/app/src/\n"
+               "lrwxrwxrwx 1 root root  2 Jun 29 20:39 up -> ..\n"
+               "lrwxrwxrwx 1 root root  9 Jun 29 20:39 lib -> ../lib\n")
+    facts = facts_for(kb, ("ls", listing))
+    fact = facts["symlink-to-ancestor"]
+    assert fact.summary.startswith("/opt/app/src/src points to /opt/app/src/, a directory it sits in")
+    assert "(and 1 more such links)" in fact.summary  # up -> ..; lib -> ../lib is a sibling, no loop
+    assert "symlink-to-ancestor" not in facts_for(kb, ("ls", "> ls -l /opt/app\nlrwxrwxrwx 1 r r 3 Jun 29 20:39 cur -> v2\n"))
