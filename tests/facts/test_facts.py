@@ -111,3 +111,50 @@ def test_a_message_that_names_no_path_is_checked_against_the_one_file_listed(kb)
     assert [(d.path, d.diagnosis) for d in ctx.denied] == [("sentry/sentry.conf.py", "restrictive-mode")]
     named = Hit("eacces", "log", 2, "open /srv/other.conf: permission denied")
     assert build_context(Snapshot(records), None, [(named, "r")], kb.lexicon).denied == []  # another path: not it
+
+
+def test_a_private_directory_further_up_blocks_a_path_the_listing_does_not_reach(kb):
+    """codcodog/Blog#115: nginx refused a file deep under /home/cryven, and `ll /home` showed only
+    that home, 0700: nothing below it can be reached by the worker, whatever lies in between."""
+    text = "stat() /home/cryven/www/site/js/app.js failed (13: Permission denied)"
+    hit = Hit("eacces", "error.log", 1, text)
+    home = "$ ll /home\ndrwx------ 41 cryven users 4096 Nov  7 20:43 cryven\n"
+    facts = facts_for(kb, ("ls", home), user="www-data", access_hits=[(hit, "r")])
+    assert "the directory /home/cryven (0700, owner cryven) above it cannot be entered" in \
+        facts["denied-path-not-traversable"].summary
+    # a directory further up that may be entered says nothing about what lies below it
+    open_home = "$ ll /home\ndrwxr-xr-x 41 cryven users 4096 Nov  7 20:43 cryven\n"
+    quiet = facts_for(kb, ("ls", open_home), user="www-data", access_hits=[(hit, "r")])
+    assert not any(k.startswith("denied-path-") for k in quiet)
+
+
+def test_a_denied_path_under_a_double_slash_root_ends_the_walk_up(kb):
+    """`//` is its own dirname: the walk up from an unlisted path must stop there, not spin."""
+    import signal
+
+    def timeout(*_):
+        raise TimeoutError("the walk up from //srv/a/b/c did not end")
+
+    hit = Hit("eacces", "app.log", 1, "open //srv/a/b/c: permission denied")
+    old = signal.signal(signal.SIGALRM, timeout)
+    signal.alarm(5)
+    try:
+        facts = facts_for(kb, ("ls", "$ ll /opt\ndrwx------ 2 x x 4096 Nov  7 20:43 y\n"), user="www-data",
+                          access_hits=[(hit, "r")])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+    assert not any(k.startswith("denied-path-") for k in facts)
+
+
+def test_a_link_to_a_directory_it_sits_in_is_a_loop(kb):
+    """openenergymonitor/emonpi#130: `src -> /opt/openenergymonitor/emonhub/src/` inside that src."""
+    listing = ("> ls -l /opt/app/src/\ntotal 8\n-rw-r--r-- 1 pi pi 922 Aug 19  2020 app.py\n"
+               "lrwxrwxrwx 1 root root 34 Jun 29 20:39 src -> /opt/app/src/\n"
+               "lrwxrwxrwx 1 root root  2 Jun 29 20:39 up -> ..\n"
+               "lrwxrwxrwx 1 root root  9 Jun 29 20:39 lib -> ../lib\n")
+    facts = facts_for(kb, ("ls", listing))
+    fact = facts["symlink-to-ancestor"]
+    assert fact.summary.startswith("/opt/app/src/src points to /opt/app/src/, a directory it sits in")
+    assert "(and 1 more such links)" in fact.summary  # up -> ..; lib -> ../lib is a sibling, no loop
+    assert "symlink-to-ancestor" not in facts_for(kb, ("ls", "> ls -l /opt/app\nlrwxrwxrwx 1 r r 3 Jun 29 20:39 cur -> v2\n"))

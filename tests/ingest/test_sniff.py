@@ -61,3 +61,9 @@ def test_run_yaml_is_metadata():
 def test_structured_logs(text, fmt):
     got = sniff("whatever", text.encode(), text)
     assert (got.kind, got.format) == ("log", fmt)
+
+
+def test_a_pasted_ll_session_reads_as_ls():
+    """`ll` is the shells' `ls -l` alias: its prompt line belongs to the capture like `ls -l`'s."""
+    text = "$ ll /home\ndrwx------ 41 web users 4096 Nov  7 20:43 web\n"
+    assert sniff("listing.txt", text.encode(), text).format == "ls"

@@ -93,3 +93,9 @@ def test_gnu_tar_names_numeric_owners_and_links():
     assert found["base-4.2.0/lib/a.so"].link_target == "a.so.1"
     assert (found["base-4.2.0/b"].type, found["base-4.2.0/b"].owner) == ("hardlink", "0")
     assert found["base-4.2.0"].type == "dir"
+
+
+def test_an_ll_command_line_names_the_entries_directory():
+    """`ll DIR` (the `ls -l` alias) lists DIR's entries without a header, like `ls -l DIR`."""
+    found, problems = entries("ls", "user@host:~$ ll /home\ndrwx------ 41 web users 4096 Nov  7 20:43 web\n")
+    assert problems == [] and found["/home/web"].mode == 0o700

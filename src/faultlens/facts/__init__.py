@@ -30,6 +30,7 @@ FACTS: dict[str, Callable[[FactContext], list[Fact]]] = {
     "denied-path-allowed-by-modes": checks.denied_path("allowed-by-modes"),
     "denied-path-partly-known": checks.denied_path("partly-known"),
     "denied-path-group-decides": checks.denied_path("group-decides"),
+    "symlink-to-ancestor": checks.symlink_to_ancestor,
     "baseline-became-unreadable": checks.baseline_became_unreadable,
     "baseline-owner-changed": checks.baseline_owner_changed,
     "baseline-lost-exec-bit": checks.baseline_lost_exec_bit,

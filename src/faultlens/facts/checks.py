@@ -297,3 +297,24 @@ def _usable(e: FileEntry, ctx: FactContext) -> bool:
     if e.type == "dir":
         return allowed(e, ctx.account, "r") and allowed(e, ctx.account, "x")
     return e.type != "file" or allowed(e, ctx.account, "r")
+
+
+def symlink_to_ancestor(ctx: FactContext) -> list[Fact]:
+    """A listed symlink that points at its own directory or one above it (`src -> ..`, `src ->
+    /opt/app/src/` inside /opt/app/src): whatever follows links through it (find -L, a recursive
+    copy, chown -R -L, a file watcher, a path walk) descends into itself without end."""
+    loops = []
+    for entry in ctx.snapshot.entries.values():
+        if entry.type != "symlink" or not entry.link_target or not entry.path.startswith("/"):
+            continue
+        home = posixpath.dirname(entry.path.rstrip("/"))
+        target = posixpath.normpath(posixpath.join(home, entry.link_target))
+        if home == target or home.startswith(target.rstrip("/") + "/"):
+            loops.append(entry)
+    if not loops:
+        return []
+    first = loops[0]
+    summary = (f"{first.path} points to {first.link_target}, a directory it sits in: following links "
+               "through it never ends" + (f" (and {len(loops) - 1} more such links)" if len(loops) > 1 else ""))
+    return [Fact("symlink-to-ancestor", 1.0, summary, _cite(loops, "symlink-to-ancestor"),
+                 (f"ls -l {first.path}", f"readlink -f {first.path}", "find -L DIR -maxdepth 20 -mindepth 15 | head"))]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import posixpath
 
 from msgspec import Struct, field
+from msgspec.structs import replace
 
 from faultlens.facts.accounts import is_personal, service_account
 from faultlens.facts.baseline import compare
@@ -123,10 +124,40 @@ def _locate(ctx: FactContext, hit: Hit, access: str, path: str, op: str | None) 
     if found is not None and op not in IN_PARENT:
         return _diagnose(ctx, hit, access, path, ctx.snapshot.entries[found], op)
     parent = ctx.snapshot.resolve(posixpath.dirname(path.rstrip("/")))
-    if parent is None or ctx.snapshot.entries[parent].type != "dir":
+    if parent is None:
+        return _blocking_ancestor(ctx, hit, path, op)
+    if ctx.snapshot.entries[parent].type != "dir":
         return None
     want = "w" if access == "w" or op in IN_PARENT else ("s" if access == "s" else "x")
     return _diagnose(ctx, hit, want, path, ctx.snapshot.entries[parent], op, creating=found is None)
+
+
+def _blocking_ancestor(ctx: FactContext, hit: Hit, path: str, op: str | None) -> DeniedPath | None:
+    """Neither the path nor its directory is listed, a directory further up is (`ls -ld /home/u`
+    beside a refused /home/u/www/site/x.js): a directory that cannot be entered keeps everything
+    below it out of reach, whatever lies in between; one that can be entered says nothing."""
+    current = posixpath.dirname(posixpath.dirname(path.rstrip("/")))
+    while current and current not in ("/", "."):
+        found = ctx.snapshot.resolve(current)
+        if found is not None:
+            entry = ctx.snapshot.entries[found]
+            if entry.type != "dir":
+                return None
+            denied = _diagnose(ctx, hit, "x", path, entry, op)
+            if denied.diagnosis == "restrictive-mode" and _alone(ctx, entry):
+                # one private directory (a 0700 home) is no tree built under a restrictive umask
+                return replace(denied, diagnosis="not-traversable")
+            return denied if denied.diagnosis in ("not-traversable", "restrictive-mode") else None
+        parent = posixpath.dirname(current)
+        if parent == current:  # "//": nothing further up
+            return None
+        current = parent
+    return None
+
+
+def _alone(ctx: FactContext, entry: FileEntry) -> bool:
+    tree = ctx.trees.get(entry.path)
+    return tree is None or tree.size < 2
 
 
 _SPECIFICITY = {"r": 0, "s": 1, "w": 2, "x": 3}

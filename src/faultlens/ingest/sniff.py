@@ -42,7 +42,7 @@ class _Row(Struct, frozen=True):
 
 # a terminal session's prompt running the command whose output follows (`user@host:~$ ls -l x`,
 # `[root@h dir]# stat f`, `$ sudo namei -l p`): part of the capture, no line of the output
-PROMPT_COMMAND = r"(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ls|stat|namei|getfacl|lsattr|id|umask|df)(?:\s.*)?"
+PROMPT_COMMAND = r"(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?(?:ls|ll|stat|namei|getfacl|lsattr|id|umask|df)(?:\s.*)?"
 _PROMPT = re.compile(rf"^{PROMPT_COMMAND}$")
 _LS_FILLER = re.compile(rf"^(?:(?:total|总用量|合計|합계|insgesamt) \d+(?:[.,]\d+)?[KMGTkmgt]?|.+:|ls: .*|{PROMPT_COMMAND})$")
 _LS_LINE = re.compile(

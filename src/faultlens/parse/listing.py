@@ -143,7 +143,8 @@ def _quoted(raw: str) -> bool:
     return raw.startswith(("'", '"', "$'"))
 
 
-_LS_COMMAND = re.compile(r"^(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?ls(?:\s+(?P<args>.*))?$")
+# `ll` is the `ls -l` alias most distributions' shells define (`ls -alF`, `ls -l`)
+_LS_COMMAND = re.compile(r"^(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?l[sl](?:\s+(?P<args>.*))?$")
 
 
 def _ls_command(line: str) -> tuple[str | None, str | None] | None:
@@ -177,14 +178,14 @@ def parse_ls(text: str, source: str, unescape: bool = False) -> SnapshotRecords:
     """`ls -l` family and `find -ls`; `ls -lR` directory headers give names their directory, and
     so does a pasted `ls -l DIR` command line (a terminal session)."""
     out = SnapshotRecords(lines=text.count("\n") + 1)
-    skip = None if unescape else (lambda ln: "ls" in ln and _LS_COMMAND.match(ln.strip()) is not None)
+    skip = None if unescape else (lambda ln: ("ls" in ln or "ll" in ln) and _LS_COMMAND.match(ln.strip()) is not None)
     rows = [(number, line, what, value) for number, line, (what, value)
             in parsed_lines(text, source, "ls", _LsTree, out.problems, skip)]
     quoting = not unescape and any(_quoted(value) if what == "header" else
                                    what in ("entry", "unknown", "label") and _quoted(line[value["start"]:])
                                    for _number, line, what, value in rows)
     commands = [] if unescape else [(n, c) for n, ln in enumerate(text.split("\n"), start=1)
-                                    if "ls" in ln and (c := _ls_command(ln)) is not None]
+                                    if ("ls" in ln or "ll" in ln) and (c := _ls_command(ln)) is not None]
     current: str | None = None
     given: str | None = None  # the path an `ls` command named: an entry by that name is itself
     for number, line, what, value in rows:
