@@ -235,3 +235,16 @@ def test_a_real_line_becomes_its_event(eco, source, line, want):
 def test_every_ecosystem_has_at_least_five_real_lines():
     assert all(len(rows) >= 5 for rows in CASES.values())
     assert len(CASES) >= 15
+
+
+@pytest.mark.parametrize("line, want", [
+    # systemd/systemd#5578: systemd-journal-upload under ProtectSystem=
+    ("Cannot save state to /var/lib/systemd/journal-upload/state: Read-only file system",
+     (None, "EROFS", "/var/lib/systemd/journal-upload/state", None)),
+    ("Dec 01 10:00:00 host app[123]: failed to persist '/srv/app/cache.db': No space left on device",
+     (None, "ENOSPC", "/srv/app/cache.db", None)),
+    ("E: something failed: Permission denied", (None, "EACCES", None, None)),  # no path: none made up
+    ("Error at https://x.org/a/b: Connection refused", (None, "ECONNREFUSED", None, None)),  # a URL is no path
+])
+def test_a_line_no_form_knows_keeps_the_path_its_errno_is_about(line, want):
+    assert read_line(line) == want

@@ -183,9 +183,13 @@ def read_line(text: str, depth: int = 0) -> tuple[str | None, str | None, str | 
             if read is not None and read[0] is not None:
                 return read
     errno = name_of(text)
-    return (None, errno, None, None) if errno else None
+    if errno is None:
+        return None
+    paths = _PATH_THEN_ERROR.findall(text)  # "Cannot save state to /var/lib/x/state: Read-only file system"
+    return None, errno, paths[-1] if paths else None, None
 
 
+_PATH_THEN_ERROR = re2.compile(r"""(?:^|[\s'"‘(=])(/[^\s'"’:,]+)['"’]?: """)  # an absolute path, then ": " and what went wrong
 _QUOTED = re2.compile(r'"((?:[^"\\\n]|\\.){8,})"')
 _ESCAPED_BREAK = re2.compile(r'\\r\\n|\\n|\\r')
 
