@@ -23,6 +23,7 @@ from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
 from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
+from faultlens.parse.session import records_in_log
 from faultlens.rank import EXPLAINED_AT, NEAR_END, RUN_FAILED, RUN_PASSED, rank
 from faultlens.runbooks import load_runbooks
 from faultlens.newlines import new_lines
@@ -101,6 +102,7 @@ def _read_blob(run: Run, blob: Blob) -> None:
         else:
             lines = log.line_count
         run.logs.append(log)
+        run.records.extend(records_in_log(log))  # a terminal session pasted into it: `$ groups`, `$ id USER`
         run.infos.append(InputInfo(blob.source, "log", kind.format, lines, notes))
     elif kind.kind == "snapshot":
         text = to_text(blob.data)

@@ -41,6 +41,8 @@ FACTS: dict[str, Callable[[FactContext], list[Fact]]] = {
     "acl-restricts-path": host.acl_restricts_path,
     "path-immutable": host.path_immutable,
     "group-missing-in-process": host.group_missing_in_process,
+    "group-not-in-session": host.group_not_in_session,
+    "session-holds-path-group": host.session_holds_path_group,
     "unit-sandbox-covers-path": host.unit_sandbox_covers_path,
     "mac-enforcing": host.mac_enforcing,
     "disk-has-room": host.disk_has_room,

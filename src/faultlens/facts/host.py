@@ -206,6 +206,66 @@ def group_missing_in_process(ctx: FactContext) -> list[Fact]:
     return out
 
 
+def _denied_groups(ctx: FactContext) -> dict[str, Evidence]:
+    """The groups owning the paths access was denied to (the snapshot's entry for the path or, for
+    a create, its directory), each with the log line that was denied."""
+    out: dict[str, Evidence] = {}
+    for d in ctx.denied:
+        if d.entry.group:
+            out.setdefault(d.entry.group, Evidence(d.hit.source, d.hit.line, d.hit.text, "group-not-active"))
+    for event, path in _failed(ctx, ("EACCES", "EPERM")):
+        entry = ctx.snapshot.get(path) or ctx.snapshot.get(posixpath.dirname(path))
+        if entry is not None and entry.group:
+            out.setdefault(entry.group, _event_evidence(event, "group-not-active"))
+    return out
+
+
+def _same_user(a: str | None, b: str | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def group_not_in_session(ctx: FactContext) -> list[Fact]:
+    """`groups USER`, `id USER` or `getent group NAME` (/etc/group) put the account in a group the
+    session's own `groups` or `id` does not hold: it logged in before it was added."""
+    views = ctx.snapshot.group_views
+    sessions = [v for v in views if v.whose == "session"]
+    accounts = [v for v in views if v.whose == "account"]
+    denied = _denied_groups(ctx)
+    out = []
+    for session in sessions:
+        held = set(session.groups)
+        for account in accounts:
+            user = account.user if account.user is not None else session.user
+            if not _same_user(user, session.user):
+                continue
+            missing = [g for g in account.groups if g not in held and g != user]
+            if not missing:
+                continue
+            related = [g for g in missing if g in denied]
+            shown = related or missing
+            summary = (f"{user or 'the account'} is in {', '.join(shown)} per /etc/group ({account.raw}), but the "
+                       f"session's groups ({session.raw}) do not hold {'it' if len(shown) == 1 else 'them'}: "
+                       "it started before the account was added")
+            evidence = ((denied[related[0]],) if related else ()) + _at(account, "group-not-active") + _at(session, "group-not-active")
+            out.append(Fact("group-not-in-session", 1.0 if related else 0.6, summary, evidence,
+                            ("log in again (or reboot, or newgrp GROUP in that shell); restart a service started before usermod -aG",)))
+    return out
+
+
+def session_holds_path_group(ctx: FactContext) -> list[Fact]:
+    """Counter-evidence: the session's own groups (`groups`, `id`) hold the group that owns the
+    denied path, so its credentials are not what is missing."""
+    denied = _denied_groups(ctx)
+    out = []
+    for session in (v for v in ctx.snapshot.group_views if v.whose == "session"):
+        held = [g for g in session.groups if g in denied]
+        if held:
+            out.append(Fact("session-holds-path-group", 1.0,
+                            f"the session already holds {held[0]}, the group of the denied path ({session.raw})",
+                            (denied[held[0]],) + _at(session, "session-holds-group")))
+    return out
+
+
 _HOME = ("/home", "/root", "/run/user")
 _SYSTEM = ("/usr", "/boot", "/efi")
 

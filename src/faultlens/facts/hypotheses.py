@@ -71,7 +71,11 @@ def _ruled_out(ctx: FactContext, h: Hypothesis, path: str) -> bool:
         return mode is not None and mode[1] in ("disabled", "permissive")
     if h.id == "group-not-active":
         held = snap.process_groups()
-        return held is not None and all(str(g) in held for i in snap.identities for g in i.group_ids if g != i.gid)
+        if held is not None:
+            return all(str(g) in held for i in snap.identities for g in i.group_ids if g != i.gid)
+        entry = snap.get(path)  # the session's own groups (`groups`, `id`) hold the path's group
+        return entry is not None and bool(entry.group) and any(
+            entry.group in v.groups for v in snap.group_views if v.whose == "session")
     if h.id == "service-sandbox":
         unit = snap.unit_settings()
         return unit is not None and not any(unit.settings.get(k, "no").lower() not in ("no", "false", "")

@@ -9,8 +9,8 @@ from functools import cached_property
 from msgspec.structs import replace
 
 from faultlens.model import FileEntry, Identity, UmaskSetting
-from faultlens.parse.records import (LIMIT_LETTERS, Acl, DiskUsage, FileAttributes, KernelSetting, Limits, MacState,
-                                     Mount, ProcessStatus, SnapshotRecords, UnitSettings)
+from faultlens.parse.records import (LIMIT_LETTERS, Acl, DiskUsage, FileAttributes, GroupView, KernelSetting, Limits,
+                                     MacState, Mount, ProcessStatus, SnapshotRecords, UnitSettings)
 
 
 class Snapshot:
@@ -39,6 +39,7 @@ class Snapshot:
         self.processes: list[ProcessStatus] = records.processes
         self.units: list[UnitSettings] = records.units
         self.kernel: dict[str, KernelSetting] = {k.name: k for k in records.kernel}
+        self.group_views: list[GroupView] = records.group_views
 
     @cached_property
     def children_by_dir(self) -> dict[str, list[str]]:
@@ -58,7 +59,8 @@ class Snapshot:
 
     def __bool__(self) -> bool:
         return bool(self.entries or self.identities or self.umasks or self.disks or self.mounts or self.mac
-                    or self.acls or self.attributes or self.limits or self.processes or self.units or self.kernel)
+                    or self.acls or self.attributes or self.limits or self.processes or self.units or self.kernel
+                    or self.group_views)
 
     def get(self, path: str) -> FileEntry | None:
         return self.entries.get(path)

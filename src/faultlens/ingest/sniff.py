@@ -51,8 +51,18 @@ _LS_LINE = re.compile(
     rf"|{_UNKNOWN_MODE}(?:\s+\?){{5,6}}\s+\S.*"  # entries ls could not stat
     rf"|(?:{_FILE_CONTEXT}|\?)\s+\S.*)$")  # ls -Z
 
+# a session's command showing groups: `groups [USER]`, `id [USER]`, `getent group NAME`, `grep NAME /etc/group`
+_GROUP_COMMAND = r"(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?(?:groups|id|getent\s+group|grep\s.*/etc/group)(?:\s.*)?"
+_GROUP_OUTPUT = (r"uid=\d+(?:\([^)]*\))? gid=\d+.*"  # id
+                 r"|[A-Za-z_][\w.$-]*(?: [A-Za-z_][\w.$-]*)*"  # groups
+                 r"|[A-Za-z_][\w.$-]* :(?: [A-Za-z_][\w.$-]*)*"  # groups USER
+                 r"|[A-Za-z_][\w.$-]*:[^:\s]*:\d+:[\w.$,-]*")  # getent group NAME, /etc/group
+
 # Order matters on equal shares: the more specific format comes first.
 FORMATS: tuple[_Row, ...] = (
+    # a terminal session showing whose groups are whose (parse/session.py); its listings too
+    _Row("session", "snapshot", re.compile(rf"^(?:{_GROUP_COMMAND}|{_GROUP_OUTPUT}|{_LS_LINE.pattern[1:-1]})$"), _LS_FILLER,
+         requires=re.compile(rf"^{_GROUP_COMMAND}$")),
     _Row("id", "snapshot", re.compile(r"^uid=\d+(?:\([^)]*\))? gid=\d+")),
     _Row("umask", "snapshot", re.compile(r"^(?:0?[0-7]{3,4}|u=[rwx]*,g=[rwx]*,o=[rwx]*)$")),
     _Row("getenforce", "snapshot", re.compile(r"^(?:Enforcing|Permissive|Disabled)$")),

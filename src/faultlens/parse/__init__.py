@@ -11,7 +11,7 @@ SnapshotParser = Callable[[str, str], SnapshotRecords]
 
 def snapshot_parser(fmt: str) -> SnapshotParser:
     """The parser for a sniffed snapshot format (imported on demand: logs alone never load lark)."""
-    from faultlens.parse import account, collected, df, listing, mounts, namei, security, settings, stat
+    from faultlens.parse import account, collected, df, listing, mounts, namei, security, session, settings, stat
 
     registry: dict[str, SnapshotParser] = {
         "ls": listing.parse_ls,
@@ -40,5 +40,6 @@ def snapshot_parser(fmt: str) -> SnapshotParser:
         "systemctl-show": settings.parse_systemctl_show,
         "unit-file": settings.parse_unit_file,
         "sysctl": settings.parse_sysctl,
+        "session": session.parse_session,
     }
     return registry[fmt]

@@ -131,6 +131,18 @@ class KernelSetting(Struct, frozen=True):
     at: Location | None = None
 
 
+class GroupView(Struct, frozen=True):
+    """The groups one side holds, as a terminal session showed them. whose: "session" (`groups`,
+    `id` with no user: the shell's own credentials, fixed at login) or "account" (`groups USER`,
+    `id USER`, `getent group NAME`: what /etc/group says now)."""
+
+    whose: str
+    user: str | None
+    groups: tuple[str, ...]
+    at: Location | None = None
+    raw: str = ""
+
+
 class SnapshotRecords(Struct):
     entries: list[FileEntry] = field(default_factory=list)
     identities: list[Identity] = field(default_factory=list)
@@ -146,6 +158,7 @@ class SnapshotRecords(Struct):
     processes: list[ProcessStatus] = field(default_factory=list)
     units: list[UnitSettings] = field(default_factory=list)
     kernel: list[KernelSetting] = field(default_factory=list)
+    group_views: list[GroupView] = field(default_factory=list)
 
     def extend(self, other: "SnapshotRecords") -> None:
         self.entries += other.entries
@@ -162,3 +175,4 @@ class SnapshotRecords(Struct):
         self.processes += other.processes
         self.units += other.units
         self.kernel += other.kernel
+        self.group_views += other.group_views
