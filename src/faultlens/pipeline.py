@@ -23,7 +23,7 @@ from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
 from faultlens.parse.structured import VIEWS
 from faultlens.parse.records import SnapshotRecords
-from faultlens.parse.session import records_in_log
+from faultlens.parse.session import IN_LOG_HINT, IN_LOG_KEY, records_in_log
 from faultlens.rank import EXPLAINED_AT, NEAR_END, RUN_FAILED, RUN_PASSED, rank
 from faultlens.runbooks import load_runbooks
 from faultlens.newlines import new_lines
@@ -102,7 +102,6 @@ def _read_blob(run: Run, blob: Blob) -> None:
         else:
             lines = log.line_count
         run.logs.append(log)
-        run.records.extend(records_in_log(log))  # a terminal session pasted into it: `$ groups`, `$ id USER`
         run.infos.append(InputInfo(blob.source, "log", kind.format, lines, notes))
     elif kind.kind == "snapshot":
         text = to_text(blob.data)
@@ -144,7 +143,7 @@ def matcher_for(kb: KnowledgeBase) -> Matcher:
     strong = frozenset(s.pattern.key for c in kb.causes.values() for s in c.signals
                        if s.pattern is not None and s.weight >= STRONG_AT and not s.corroborate)
     patterns = kb.patterns() + [Pattern(RUN_FAILED, kb.lexicon.run_failed), Pattern(RUN_PASSED, kb.lexicon.run_passed)] \
-        + [Pattern(key, regex) for key, regex in events.patterns()]
+        + [Pattern(key, regex) for key, regex in events.patterns()] + [Pattern(IN_LOG_KEY, IN_LOG_HINT)]
     return Matcher(patterns, veto=kb.lexicon.benign, strong=strong, never=kb.lexicon.not_evidence,
                    verdicts=frozenset({RUN_FAILED}))
 
@@ -225,6 +224,15 @@ def explain_run(run: Run, kb: KnowledgeBase, user: str | None = None, good: Run 
         logs.append(log)
         hits.merge(found)
     counted = {log.source: log.lines_before + log.line_count for log in logs if log.head is not None}  # a big file
+    sessions = {h.source for h in hits.get(IN_LOG_KEY)}
+    if sessions:  # a terminal session pasted into a log: `$ groups`, `$ id USER`
+        records = SnapshotRecords()
+        records.extend(run.records)
+        for log in logs:
+            if log.source in sessions:
+                records.extend(records_in_log(log))
+        run = replace(run, records=records)
+        hits = hits.without(lambda h: h.key == IN_LOG_KEY)[0]
     run = replace(run, logs=logs, infos=[replace(i, lines=counted[i.source]) if i.kind == "log" and i.source in counted
                                          else i for i in run.infos])
     hits = _past_retries(hits, kb.lexicon.retry_announced)

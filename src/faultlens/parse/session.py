@@ -159,13 +159,19 @@ IN_LOG_CHARS = 8192  # ...and characters
 MAX_IN_LOG = 50  # the most command lines read in one log
 
 
+# The matcher's pattern for a log that may hold such a session: every command read here, or its
+# output, holds one of these words (`id` prints `uid=N`), so a log without a hit is not read again
+# (a big log's held 64 MiB would cost a decode and a scan; the matcher's pass costs nothing more).
+IN_LOG_KEY = "session/groups"
+IN_LOG_HINT = r"(?i)\bgroups\b|\bgetent\b|/etc/group\b|\buid=\d"
+
+
 def records_in_log(log: LogText) -> SnapshotRecords:
     """The group outputs a session pasted into a log shows (`$ groups`, `$ id USER`...), each
-    line read without the log's own prefix; nothing else of the log."""
+    line read without the log's own prefix; nothing else of the log. Asked only of a log the
+    matcher found IN_LOG_HINT in."""
     out = SnapshotRecords()
     data = log.data
-    if not (b"groups" in data or b"getent" in data or b"/etc/group" in data or b"id" in data):
-        return out
     text = data.decode("utf-8", "replace")
     used: set[int] = set()
     first, counted = 1, 0  # the line number at offset `counted`
