@@ -9,7 +9,7 @@ import pytest
 from faultlens.ingest.sniff import sniff
 from faultlens.parse import snapshot_parser
 from faultlens.parse.logs import LogText
-from faultlens.parse.session import records_in_log
+from faultlens.parse.session import parse_session, records_in_log
 
 
 def read(text: str):
@@ -83,3 +83,18 @@ def test_a_word_line_after_the_output_is_not_read_as_groups():
     out = records_in_log(log)
     assert views(out) == [("session", None, ("ci", "docker"), 2)]
     assert out.identities == []
+
+
+def test_a_long_line_in_a_session_is_read_in_linear_time():
+    """A prompt's two lazy runs (`user@host` then anything before `$`) made Python's re quadratic: a
+    200,000-character line took minutes. The alarm only stops a hang; RE2 reads it at once."""
+    import signal
+
+    text = "$ groups\npi adm\n" + "a@" + "x" * 200_000 + "\n$ groups pi\npi : pi adm dialout\n"
+    signal.signal(signal.SIGALRM, lambda *_: (_ for _ in ()).throw(TimeoutError("quadratic prompt pattern")))
+    signal.alarm(60)
+    try:
+        records = parse_session(text, "session.txt")
+    finally:
+        signal.alarm(0)
+    assert sorted((v.whose, v.groups) for v in records.group_views) == [("account", ("pi", "adm", "dialout")), ("session", ("pi", "adm"))]

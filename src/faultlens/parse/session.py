@@ -30,8 +30,8 @@ from faultlens.parse.logs import LogText
 from faultlens.parse.records import GroupView, SnapshotRecords
 
 # a prompt (`user@host:~$`, `[root@h dir]#`, `$`) running a command: group "user" is the prompt's
-# account where it shows one
-_PROMPT = re.compile(r"^(?:(?:\[?(?P<user>[a-z_][\w.-]*)@\S*?)?.*?)?[$#%>]\s*(?P<sudo>sudo\s+(?:-\S+\s+)*)?"
+# account where it shows one (RE2: its two lazy runs would make Python's re quadratic on a long line)
+_PROMPT = re2.compile(r"^(?:(?:\[?(?P<user>[a-z_][\w.-]*)@\S*?)?.*?)?[$#%>]\s*(?P<sudo>sudo\s+(?:-\S+\s+)*)?"
                      r"(?P<command>[\w.-]+)(?:\s+(?P<args>.*))?$")
 # commands whose output another snapshot parser reads (ll: the `ls -l` alias shells define)
 _DELEGATED = {"ls": "ls", "ll": "ls", "stat": "stat", "namei": "namei", "getfacl": "getfacl", "lsattr": "lsattr",
