@@ -52,7 +52,9 @@ _LS_LINE = re.compile(
     rf"|(?:{_FILE_CONTEXT}|\?)\s+\S.*)$")  # ls -Z
 
 # a session's command showing groups: `groups [USER]`, `id [USER]`, `getent group NAME`, `grep NAME /etc/group`
-_GROUP_COMMAND = r"(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?(?:groups|id|getent\s+group|grep\s.*/etc/group)(?:\s.*)?"
+# (grep's options and pattern as at most four words, not `grep\s.*/etc/group`: that ran to the
+# line's end from every prompt character, quadratic on a line of `$grep $grep ...`)
+_GROUP_COMMAND = r"(?:\S.*?)?[$#%>]\s*(?:sudo\s+(?:-\S+\s+)*)?(?:groups|id|getent\s+group|grep(?:\s+\S+){1,4}?\s+/etc/group)(?:\s.*)?"
 _GROUP_OUTPUT = (r"uid=\d+(?:\([^)]*\))? gid=\d+.*"  # id
                  r"|[A-Za-z_][\w.$-]*(?: [A-Za-z_][\w.$-]*)*"  # groups
                  r"|[A-Za-z_][\w.$-]* :(?: [A-Za-z_][\w.$-]*)*"  # groups USER
