@@ -6,15 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from faultlens.kb.loader import load_kb
 from faultlens.pipeline import explain
-
-
-@pytest.fixture(scope="module")
-def kb():
-    return load_kb()
 
 
 def _run(tmp_path: Path, kb, files: dict[str, str], user: str | None = None):
