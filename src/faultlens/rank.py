@@ -238,7 +238,8 @@ def _corroborated(hit: Hit, ctx: _Context, cause: Cause) -> bool:
     """A generic line backed up: the run or a step failed soon after it, or it is logged at error
     level near the end of its log; either only when nothing else failed in between
     (_failed_after)."""
-    failed = [f.line for f in ctx.hits.get(RUN_FAILED) if f.source == hit.source and f.line not in _told(hit.source, ctx)]
+    told = _told(hit.source, ctx)
+    failed = [f.line for f in ctx.hits.get(RUN_FAILED) if f.source == hit.source and f.line not in told]
     last = ctx.hits.last.get((RUN_FAILED, hit.source))
     if last is not None:
         failed.append(last.line)

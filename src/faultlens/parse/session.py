@@ -171,8 +171,7 @@ def records_in_log(log: LogText) -> SnapshotRecords:
     line read without the log's own prefix; nothing else of the log. Asked only of a log the
     matcher found IN_LOG_HINT in."""
     out = SnapshotRecords()
-    data = log.data
-    text = data.decode("utf-8", "replace")
+    text = log.data.decode("utf-8", "replace")
     used: set[int] = set()
     first, counted = 1, 0  # the line number at offset `counted`
     for found, m in enumerate(_IN_LOG.finditer(text)):
